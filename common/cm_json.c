@@ -1,0 +1,351 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * cm_json.c: UTF-8 validation, JSON string escaping, base64 and the
+ * two-pass cm_out_t writer (pure: APR and libc only).
+ *
+ * Every writer here is bounded by cm_out_t.cap and keeps counting past it,
+ * so a sizing pass and a filling pass always agree on the length. Nothing
+ * here allocates, and no input can produce invalid JSON.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "cm_json.h"
+
+/* The bytes a plain (unescaped) run may hold: printable ASCII other than
+ * '"' and '\\', and every byte >= 0x80 except 0xE2, which may start
+ * U+2028/U+2029 and is looked at on its own. */
+#define CM_PLAIN(c) ((c) >= 0x20 && (c) != '"' && (c) != '\\' \
+                     && (c) != 0x7f && (c) != 0xe2)
+
+/* U+FFFD REPLACEMENT CHARACTER, written raw (valid UTF-8 in JSON). */
+#define CM_REPLACEMENT "\xef\xbf\xbd"
+
+static const char cm_hex[] = "0123456789abcdef";
+
+static const char cm_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/*
+ * Decode one character at s (n > 0 bytes available). Returns its length
+ * if it is a complete, valid, non-NUL UTF-8 character, else 0. *prefix
+ * receives how many leading bytes are a valid start of a character: when
+ * 0 is returned with *prefix == n, the character is only incomplete (cut
+ * by the end of the buffer), not invalid. The second-byte ranges follow
+ * RFC 3629 section 4, which excludes overlongs, surrogates and code
+ * points above U+10FFFF.
+ */
+static apr_size_t utf8_char(const unsigned char *s, apr_size_t n,
+                            apr_size_t *prefix)
+{
+    unsigned int c = s[0];
+    unsigned int lo = 0x80, hi = 0xbf;
+    apr_size_t need, i;
+
+    *prefix = 0;
+    if (c == 0) {
+        return 0;
+    }
+    if (c < 0x80) {
+        *prefix = 1;
+        return 1;
+    }
+    if (c < 0xc2) {
+        /* a stray continuation byte, or C0/C1 (always overlong) */
+        return 0;
+    }
+    if (c < 0xe0) {
+        need = 2;
+    }
+    else if (c < 0xf0) {
+        need = 3;
+        if (c == 0xe0) {
+            lo = 0xa0;
+        }
+        else if (c == 0xed) {
+            hi = 0x9f;
+        }
+    }
+    else if (c < 0xf5) {
+        need = 4;
+        if (c == 0xf0) {
+            lo = 0x90;
+        }
+        else if (c == 0xf4) {
+            hi = 0x8f;
+        }
+    }
+    else {
+        return 0;
+    }
+    *prefix = 1;
+    for (i = 1; i < need; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) {
+            return 0;
+        }
+        lo = 0x80;
+        hi = 0xbf;
+        *prefix = i + 1;
+    }
+    return need;
+}
+
+apr_size_t cm_utf8_valid_prefix(const char *buf, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t i = 0, n, prefix;
+
+    while (i < len) {
+        if (s[i] >= 0x01 && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = utf8_char(s + i, len - i, &prefix);
+        if (!n) {
+            break;
+        }
+        i += n;
+    }
+    return i;
+}
+
+cm_json_enc_e cm_json_classify(const char *buf, apr_size_t len,
+                               int allow_cut, apr_size_t *textlen)
+{
+    apr_size_t v = cm_utf8_valid_prefix(buf, len);
+    apr_size_t prefix;
+
+    *textlen = len;
+    if (v == len) {
+        return CM_JSON_TEXT;
+    }
+    if (allow_cut
+        && !utf8_char((const unsigned char *)buf + v, len - v, &prefix)
+        && prefix == len - v) {
+        /* only an incomplete last character (at most 3 bytes) */
+        *textlen = v;
+        return CM_JSON_TEXT;
+    }
+    return CM_JSON_BASE64;
+}
+
+/* Copy n bytes to dst at offset at, as far as room allows. */
+static void put(char *dst, apr_size_t room, apr_size_t at,
+                const char *s, apr_size_t n)
+{
+    if (dst && at < room) {
+        memcpy(dst + at, s, room - at < n ? room - at : n);
+    }
+}
+
+/*
+ * The escaper behind cm_json_escape() and cm_json_escaped_len(): writes
+ * at most room bytes to dst (dst may be NULL with room 0) and returns the
+ * full escaped length.
+ */
+static apr_size_t escape(char *dst, apr_size_t room, const char *buf,
+                         apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t i = 0, n = 0, run;
+    char tmp[6];
+    const char *rep;
+    apr_size_t k;
+
+    while (i < len) {
+        for (run = i; run < len && CM_PLAIN(s[run]); run++) {
+        }
+        if (run > i) {
+            put(dst, room, n, buf + i, run - i);
+            n += run - i;
+            i = run;
+            if (i == len) {
+                break;
+            }
+        }
+        rep = tmp;
+        k = 2;
+        tmp[0] = '\\';
+        switch (s[i]) {
+        case '"':  tmp[1] = '"';  break;
+        case '\\': tmp[1] = '\\'; break;
+        case '\b': tmp[1] = 'b';  break;
+        case '\f': tmp[1] = 'f';  break;
+        case '\n': tmp[1] = 'n';  break;
+        case '\r': tmp[1] = 'r';  break;
+        case '\t': tmp[1] = 't';  break;
+        case 0xe2:
+            if (i + 2 < len && s[i + 1] == 0x80
+                && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+                rep = s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+                k = 6;
+                i += 2;
+            }
+            else {
+                rep = buf + i;
+                k = 1;
+            }
+            break;
+        default:
+            /* other C0 controls and DEL */
+            tmp[1] = 'u';
+            tmp[2] = '0';
+            tmp[3] = '0';
+            tmp[4] = cm_hex[s[i] >> 4];
+            tmp[5] = cm_hex[s[i] & 0xf];
+            k = 6;
+            break;
+        }
+        put(dst, room, n, rep, k);
+        n += k;
+        i++;
+    }
+    return n;
+}
+
+apr_size_t cm_json_escaped_len(const char *buf, apr_size_t len)
+{
+    return escape(NULL, 0, buf, len);
+}
+
+apr_size_t cm_json_escape(char *dst, const char *buf, apr_size_t len)
+{
+    return escape(dst, (apr_size_t)-1, buf, len);
+}
+
+/* Where the next byte of o goes, and how much room is left there. */
+static char *out_at(cm_out_t *o, apr_size_t *room)
+{
+    if (!o->buf || o->len >= o->cap) {
+        *room = 0;
+        return NULL;
+    }
+    *room = o->cap - o->len;
+    return o->buf + o->len;
+}
+
+void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n)
+{
+    apr_size_t room;
+    char *dst = out_at(o, &room);
+
+    put(dst, room, 0, s, n);
+    o->len += n;
+}
+
+void cm_out_str(cm_out_t *o, const char *s)
+{
+    cm_out_raw(o, s, strlen(s));
+}
+
+/* Escape a run known to be valid UTF-8 without NUL. */
+static void out_escaped(cm_out_t *o, const char *s, apr_size_t n)
+{
+    apr_size_t room;
+    char *dst = out_at(o, &room);
+
+    o->len += escape(dst, room, s, n);
+}
+
+void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t i = 0, start, c, prefix = 0;
+
+    if (!s) {
+        cm_out_raw(o, "null", 4);
+        return;
+    }
+    cm_out_raw(o, "\"", 1);
+    while (i < n) {
+        start = i;
+        while (i < n) {
+            if (u[i] >= 0x01 && u[i] < 0x80) {
+                i++;
+                continue;
+            }
+            if (!(c = utf8_char(u + i, n - i, &prefix))) {
+                break;
+            }
+            i += c;
+        }
+        out_escaped(o, s + start, i - start);
+        if (i == n) {
+            break;
+        }
+        if (!u[i]) {
+            cm_out_raw(o, "\\u0000", 6);
+            i++;
+        }
+        else {
+            /* One U+FFFD per maximal invalid subpart (Unicode 3.9). */
+            cm_out_raw(o, CM_REPLACEMENT, 3);
+            i += prefix ? prefix : 1;
+        }
+    }
+    cm_out_raw(o, "\"", 1);
+}
+
+void cm_out_qstr(cm_out_t *o, const char *s)
+{
+    cm_out_qmem(o, s, s ? strlen(s) : 0);
+}
+
+void cm_out_int(cm_out_t *o, apr_int64_t v)
+{
+    char tmp[32];
+    int n = apr_snprintf(tmp, sizeof(tmp), "%" APR_INT64_T_FMT, v);
+
+    cm_out_raw(o, tmp, (apr_size_t)n);
+}
+
+void cm_out_bool(cm_out_t *o, int v)
+{
+    if (v) {
+        cm_out_raw(o, "true", 4);
+    }
+    else {
+        cm_out_raw(o, "false", 5);
+    }
+}
+
+void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t i, room, at = 0;
+    char *dst;
+    char q[4];
+
+    cm_out_raw(o, "\"", 1);
+    dst = out_at(o, &room);
+    for (i = 0; i + 2 < len; i += 3) {
+        q[0] = cm_b64[s[i] >> 2];
+        q[1] = cm_b64[((s[i] & 0x03) << 4) | (s[i + 1] >> 4)];
+        q[2] = cm_b64[((s[i + 1] & 0x0f) << 2) | (s[i + 2] >> 6)];
+        q[3] = cm_b64[s[i + 2] & 0x3f];
+        put(dst, room, at, q, 4);
+        at += 4;
+    }
+    if (i < len) {
+        q[0] = cm_b64[s[i] >> 2];
+        if (i + 1 < len) {
+            q[1] = cm_b64[((s[i] & 0x03) << 4) | (s[i + 1] >> 4)];
+            q[2] = cm_b64[(s[i + 1] & 0x0f) << 2];
+        }
+        else {
+            q[1] = cm_b64[(s[i] & 0x03) << 4];
+            q[2] = '=';
+        }
+        q[3] = '=';
+        put(dst, room, at, q, 4);
+        at += 4;
+    }
+    o->len += at;
+    cm_out_raw(o, "\"", 1);
+}

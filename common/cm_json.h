@@ -1,0 +1,82 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * cm_json: JSON text building shared by both modules (pure: APR only).
+ *
+ * Owns string escaping, UTF-8 validation and the base64 fallback, and a
+ * two-pass writer: first size the output, then fill one allocation. It never
+ * allocates per byte and never emits raw control characters, so any input
+ * yields valid JSON.
+ */
+#ifndef CM_JSON_H
+#define CM_JSON_H
+
+#include <apr_pools.h>
+
+/** Encoding chosen for a byte string placed in a JSON record. */
+typedef enum {
+    CM_JSON_TEXT = 0,     /**< valid UTF-8, no NUL: emitted as a JSON string */
+    CM_JSON_BASE64 = 1    /**< anything else: emitted as a base64 string */
+} cm_json_enc_e;
+
+/**
+ * Length of the longest prefix of buf that is complete, valid UTF-8
+ * (no overlongs, no surrogates, nothing above U+10FFFF) and contains no NUL.
+ */
+apr_size_t cm_utf8_valid_prefix(const char *buf, apr_size_t len);
+
+/**
+ * Choose how to encode buf: CM_JSON_TEXT if the whole buffer is valid UTF-8
+ * without NUL. When allow_cut is non-zero (the data was truncated), a buffer
+ * whose only flaw is an incomplete multi-byte sequence in its last 3 bytes
+ * is still TEXT, and *textlen is set to the length without that partial
+ * character. Otherwise *textlen = len.
+ */
+cm_json_enc_e cm_json_classify(const char *buf, apr_size_t len,
+                               int allow_cut, apr_size_t *textlen);
+
+/**
+ * Exact number of bytes cm_json_escape() writes for buf (without quotes).
+ * buf must be valid UTF-8 (cm_json_classify() said TEXT); NUL-free.
+ */
+apr_size_t cm_json_escaped_len(const char *buf, apr_size_t len);
+
+/**
+ * Escape buf into dst (no quotes added, no terminating NUL): '"', '\\',
+ * control characters (\b \f \n \r \t, others \u00XX), DEL as \u007f and
+ * U+2028/U+2029 as \u2028/\u2029. Returns the number of bytes written,
+ * equal to cm_json_escaped_len().
+ */
+apr_size_t cm_json_escape(char *dst, const char *buf, apr_size_t len);
+
+/**
+ * A bounded output buffer filled in two passes: with buf == NULL it only
+ * counts (size pass); with buf != NULL it writes, never past cap.
+ */
+typedef struct {
+    char *buf;          /**< NULL during the sizing pass */
+    apr_size_t len;     /**< bytes written (or counted) so far */
+    apr_size_t cap;     /**< capacity of buf */
+} cm_out_t;
+
+/** Append raw bytes (already valid JSON syntax). */
+void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n);
+/** Append a NUL-terminated raw string. */
+void cm_out_str(cm_out_t *o, const char *s);
+/** Append a quoted, escaped JSON string; s may be NULL (emits null).
+ *  Invalid UTF-8 bytes are replaced by U+FFFD so metadata is always valid. */
+void cm_out_qstr(cm_out_t *o, const char *s);
+/** Same as cm_out_qstr for a counted buffer. */
+void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n);
+/** Append a signed 64-bit integer. */
+void cm_out_int(cm_out_t *o, apr_int64_t v);
+/** Append true/false. */
+void cm_out_bool(cm_out_t *o, int v);
+/** Append buf as a quoted base64 string (standard alphabet, padded). */
+void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len);
+
+#endif /* CM_JSON_H */

@@ -1,0 +1,66 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * ab_conf: the per-directory configuration of mod_audit_body, its merge and
+ * the parsing of directive values (pure).
+ *
+ * Every field starts "unset" (-1 or NULL) so a nested context can set any
+ * value back, the default included. Accessors turn unset into the default
+ * in one place. Nothing here changes after configuration is read.
+ */
+#ifndef AB_CONF_H
+#define AB_CONF_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#define AB_UNSET (-1)
+#define AB_DEFAULT_LIMIT 65536
+#define AB_MAX_LIMIT (16 * 1024 * 1024)
+
+typedef struct {
+    int enabled;                     /**< AuditBody; AB_UNSET */
+    apr_off_t req_limit;             /**< AuditBodyRequestLimit; AB_UNSET */
+    apr_off_t resp_limit;            /**< AuditBodyResponseLimit; AB_UNSET */
+    apr_array_header_t *types;       /**< AuditBodyTypes; NULL = default */
+    apr_array_header_t *mask_add;    /**< AuditBodyMaskHeaders Name */
+    apr_array_header_t *mask_del;    /**< AuditBodyMaskHeaders -Name */
+    apr_array_header_t *mask;        /**< effective list, kept current */
+} ab_dir_conf_t;
+
+/** A fresh configuration with every field unset. */
+ab_dir_conf_t *ab_dir_conf_create(apr_pool_t *p);
+
+/** add overrides base field by field; mask changes accumulate. */
+ab_dir_conf_t *ab_dir_conf_merge(apr_pool_t *p, const ab_dir_conf_t *base,
+                                 const ab_dir_conf_t *add);
+
+/** Effective values. */
+int ab_conf_enabled(const ab_dir_conf_t *c);
+apr_size_t ab_conf_req_limit(const ab_dir_conf_t *c);
+apr_size_t ab_conf_resp_limit(const ab_dir_conf_t *c);
+/** types: the configured list, or the default list built once in p. */
+const apr_array_header_t *ab_conf_types(const ab_dir_conf_t *c,
+                                        const apr_array_header_t *dflt);
+/** Header names to mask: the defaults (Authorization,
+ *  Proxy-Authorization, Cookie, Set-Cookie) plus added, minus removed. */
+const apr_array_header_t *ab_conf_mask(const ab_dir_conf_t *c);
+
+/**
+ * Parse a byte count for a limit directive: decimal digits, optionally
+ * followed by K or M (KiB, MiB). Values above AB_MAX_LIMIT are refused.
+ * Returns NULL or an error sentence (without the directive name).
+ */
+const char *ab_conf_parse_limit(apr_pool_t *p, const char *arg,
+                                apr_off_t *out);
+
+/** Add one AuditBodyMaskHeaders argument: "Name" masks, "-Name" unmasks.
+ *  Returns NULL or an error sentence. */
+const char *ab_conf_mask_arg(apr_pool_t *p, ab_dir_conf_t *c,
+                             const char *arg);
+
+#endif /* AB_CONF_H */

@@ -1,0 +1,143 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * mod_audit_body_config.c: the directive table and configuration records.
+ * Values are validated here so that "apachectl configtest" names the
+ * directive and the problem; merging lives in the pure ab_conf.c.
+ */
+#include "apr_strings.h"
+
+#include "mod_audit_body_private.h"
+#include "ab_types.h"
+
+/* The default AuditBodyTypes list, built once per configuration. */
+static const apr_array_header_t *default_types;
+
+void ab_config_init(apr_pool_t *pconf)
+{
+    default_types = ab_types_default(pconf);
+}
+
+const apr_array_header_t *ab_default_types(void)
+{
+    return default_types;
+}
+
+void *ab_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    return ab_dir_conf_create(p);
+}
+
+void *ab_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    return ab_dir_conf_merge(p, basev, addv);
+}
+
+void *ab_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    return apr_pcalloc(p, sizeof(ab_server_conf_t));
+}
+
+void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    ab_server_conf_t *base = basev, *add = addv;
+    ab_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->log_name = add->log_name ? add->log_name : base->log_name;
+    return c;
+}
+
+static const char *set_enable(cmd_parms *cmd, void *dconf, int on)
+{
+    ((ab_dir_conf_t *)dconf)->enabled = on;
+    return NULL;
+}
+
+static const char *set_log(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+
+    if (err) {
+        return err;
+    }
+    if (!*arg || (arg[0] == '|' && !arg[1])) {
+        return "AuditBodyLog needs a file name or \"|program\"";
+    }
+    sc->log_name = arg;
+    return NULL;
+}
+
+static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    apr_off_t v;
+    const char *err = ab_conf_parse_limit(cmd->temp_pool, arg, &v);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    if (cmd->info) {
+        c->resp_limit = v;
+    }
+    else {
+        c->req_limit = v;
+    }
+    return NULL;
+}
+
+static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    const char *norm, *err = ab_type_pattern(cmd->pool, arg, &norm);
+
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodyTypes: ", err, NULL);
+    }
+    if (!c->types) {
+        c->types = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->types, const char *) = norm;
+    return NULL;
+}
+
+static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const char *err = ab_conf_mask_arg(cmd->pool, dconf, arg);
+
+    return err ? apr_pstrcat(cmd->pool, "AuditBodyMaskHeaders: ", err,
+                             NULL)
+               : NULL;
+}
+
+const command_rec ab_cmds[] = {
+    AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
+                 "On to write an audit record with bodies for requests in "
+                 "this context (default Off)"),
+    AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
+                  "File (relative to ServerRoot) or \"|program\" that "
+                  "receives the records (default logs/audit_body.log)"),
+    AP_INIT_TAKE1("AuditBodyRequestLimit", set_limit, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Request body bytes copied into a record, 0 to 16M "
+                  "(default 65536; 0 = metadata only)"),
+    AP_INIT_TAKE1("AuditBodyResponseLimit", set_limit, (void *)1,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Response body bytes copied into a record, 0 to 16M "
+                  "(default 65536; 0 = metadata only)"),
+    AP_INIT_ITERATE("AuditBodyTypes", add_type, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "Media types whose bodies are captured: type/subtype, "
+                    "type/*, +suffix (default: JSON, XML, text/*, forms)"),
+    AP_INIT_ITERATE("AuditBodyMaskHeaders", add_mask, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "Headers whose values are written as ***, added to "
+                    "Authorization, Proxy-Authorization, Cookie, "
+                    "Set-Cookie; -Name removes one"),
+    { NULL }
+};

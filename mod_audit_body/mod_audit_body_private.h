@@ -1,0 +1,93 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * mod_audit_body_private.h: what the glue files of mod_audit_body share:
+ * the module record, server configuration, the per-request context and
+ * the sink. Never included by the pure ab_* files.
+ */
+#ifndef MOD_AUDIT_BODY_PRIVATE_H
+#define MOD_AUDIT_BODY_PRIVATE_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "util_filter.h"
+
+#include "ab_capture.h"
+#include "ab_conf.h"
+
+/* Log tags: "AB" plus five digits, each used at one call site only; the
+ * next free number is in mod_audit_body/next-number. */
+#define AB_LOGNO(n) "AB" #n ": "
+
+extern module AP_MODULE_DECLARE_DATA audit_body_module;
+#ifndef AB_MODULE_FILE          /* AP_DECLARE_MODULE declares it there */
+APLOG_USE_MODULE(audit_body);
+#endif
+
+#define AB_FILTER_IN  "AUDIT_BODY_IN"
+#define AB_FILTER_OUT "AUDIT_BODY_OUT"
+
+/** Where records go: a file opened for append, or a piped program. */
+typedef struct ab_sink {
+    const char *name;             /**< as configured */
+    apr_file_t *fd;
+    int is_pipe;
+    apr_uint32_t failures;        /**< failed writes (atomic) */
+    apr_uint32_t written;         /**< records written (atomic) */
+    apr_uint32_t last_report;     /**< apr_time_sec of last error line */
+} ab_sink_t;
+
+typedef struct {
+    const char *log_name;         /**< AuditBodyLog; NULL: inherit */
+    ab_sink_t *sink;              /**< opened in open_logs */
+} ab_server_conf_t;
+
+/** State of one request, shared by both filters and the log hook. It
+ *  lives in r->pool of the first request and follows internal
+ *  redirects. */
+typedef struct {
+    const ab_dir_conf_t *conf;
+    ab_capture_t req;
+    ab_capture_t resp;
+    const char *req_skip;         /**< reason, or NULL when captured */
+    const char *resp_skip;
+    apr_status_t req_rv;          /**< first read error, or APR_SUCCESS */
+    apr_status_t resp_rv;         /**< first bucket read error */
+    request_rec *in_r;            /**< request the input filter serves */
+    request_rec *out_r;           /**< request the output filter serves */
+    apr_time_t first_byte;        /**< first response brigade; 0: none */
+    apr_bucket_brigade *tmpbb;    /**< scratch brigade, created once */
+    const char *resp_ce;          /**< Content-Encoding the filter saw */
+    const char *resp_ct;          /**< Content-Type the filter saw */
+    unsigned int req_eos:1;
+    unsigned int resp_decided:1;
+    unsigned int resp_eos:1;
+} ab_ctx_t;
+
+/* mod_audit_body_config.c */
+extern const command_rec ab_cmds[];
+void *ab_create_dir_conf(apr_pool_t *p, char *dir);
+void *ab_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);
+void *ab_create_server_conf(apr_pool_t *p, server_rec *s);
+void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
+const apr_array_header_t *ab_default_types(void);
+void ab_config_init(apr_pool_t *pconf);
+
+/* mod_audit_body_filter.c */
+void ab_filters_register(void);
+void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path);
+
+/* mod_audit_body_sink.c */
+void ab_sink_register(apr_pool_t *pconf);
+int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
+int ab_sink_post_config(apr_pool_t *pconf, server_rec *s);
+void ab_sink_child_init(apr_pool_t *pchild, server_rec *s);
+void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
+                   apr_size_t len);
+
+#endif /* MOD_AUDIT_BODY_PRIVATE_H */

@@ -1,0 +1,198 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/* Unit tests for ab_capture: the cap edges and chunks straddling it. */
+#include <string.h>
+
+#include "test_common.h"
+#include "ab_capture.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+/* Feed total bytes of a known pattern in chunks of size chunk. */
+static void feed(ab_capture_t *c, apr_size_t total, apr_size_t chunk)
+{
+    char buf[4096];
+    apr_size_t done = 0, i;
+
+    while (done < total) {
+        apr_size_t n = total - done < chunk ? total - done : chunk;
+        for (i = 0; i < n; i++) {
+            buf[i] = (char)('a' + (done + i) % 26);
+        }
+        ab_capture_add(c, pool, buf, n);
+        done += n;
+    }
+}
+
+static void check_pattern(const ab_capture_t *c)
+{
+    apr_size_t i;
+
+    for (i = 0; i < c->len; i++) {
+        ck_assert_int_eq(c->buf[i], 'a' + (int)(i % 26));
+    }
+}
+
+static void edge(apr_size_t cap, apr_size_t total, apr_size_t chunk)
+{
+    ab_capture_t c;
+    apr_size_t want = total < cap ? total : cap;
+
+    ab_capture_init(&c, cap, -1);
+    feed(&c, total, chunk);
+    ck_assert_uint_eq(c.len, want);
+    ck_assert_int_eq(c.total, (apr_off_t)total);
+    ck_assert_int_eq(ab_capture_truncated(&c), total > cap);
+    ck_assert_uint_le(c.alloc, cap);
+    check_pattern(&c);
+}
+
+START_TEST(cap_minus_one)
+{
+    edge(1000, 999, 999);
+    edge(1000, 999, 1);
+    edge(1000, 999, 100);
+}
+END_TEST
+
+START_TEST(cap_exact)
+{
+    edge(1000, 1000, 1000);
+    edge(1000, 1000, 7);
+}
+END_TEST
+
+START_TEST(cap_plus_one)
+{
+    edge(1000, 1001, 1001);
+    edge(1000, 1001, 1);
+    edge(1000, 1001, 500);
+}
+END_TEST
+
+START_TEST(straddling_chunk)
+{
+    ab_capture_t c;
+    apr_size_t copied;
+
+    ab_capture_init(&c, 10, -1);
+    copied = ab_capture_add(&c, pool, "abcdefgh", 8);
+    ck_assert_uint_eq(copied, 8);
+    ck_assert_uint_eq(ab_capture_room(&c), 2);
+    copied = ab_capture_add(&c, pool, "ijklmn", 6);
+    ck_assert_uint_eq(copied, 2);
+    ck_assert_uint_eq(c.len, 10);
+    ck_assert_int_eq(c.total, 14);
+    ck_assert(memcmp(c.buf, "abcdefghij", 10) == 0);
+    ck_assert_uint_eq(ab_capture_add(&c, pool, "xyz", 3), 0);
+    ck_assert_int_eq(c.total, 17);
+    ck_assert(ab_capture_truncated(&c));
+}
+END_TEST
+
+START_TEST(large_body_small_cap)
+{
+    /* 10 MiB through a 64 KiB cap: the buffer never exceeds the cap. */
+    edge(65536, 10 * 1024 * 1024, 4096);
+}
+END_TEST
+
+START_TEST(limit_zero)
+{
+    ab_capture_t c;
+
+    ab_capture_init(&c, 0, 100);
+    ck_assert_uint_eq(ab_capture_add(&c, pool, "abc", 3), 0);
+    ck_assert_ptr_null(c.buf);
+    ck_assert_int_eq(c.total, 3);
+    ck_assert(ab_capture_truncated(&c));
+}
+END_TEST
+
+START_TEST(hint_sizes_buffer_once)
+{
+    ab_capture_t c;
+
+    ab_capture_init(&c, 65536, 300);
+    feed(&c, 300, 100);
+    ck_assert_uint_eq(c.alloc, 300);
+    ck_assert_uint_eq(c.len, 300);
+    ck_assert(!ab_capture_truncated(&c));
+
+    /* A hint larger than the cap allocates the cap, no more. */
+    ab_capture_init(&c, 1000, 5000);
+    feed(&c, 5000, 333);
+    ck_assert_uint_eq(c.alloc, 1000);
+    check_pattern(&c);
+}
+END_TEST
+
+START_TEST(wrong_hint_still_bounded)
+{
+    ab_capture_t c;
+
+    /* Content-Length said 10, the body is longer: grow up to the cap. */
+    ab_capture_init(&c, 20000, 10);
+    feed(&c, 30000, 1000);
+    ck_assert_uint_eq(c.len, 20000);
+    ck_assert_uint_le(c.alloc, 20000);
+    check_pattern(&c);
+}
+END_TEST
+
+START_TEST(reserve_commit_and_skip)
+{
+    ab_capture_t c;
+    char *dst;
+
+    ab_capture_init(&c, 8, -1);
+    dst = ab_capture_reserve(&c, pool, 5);
+    memcpy(dst, "hello", 5);
+    ab_capture_commit(&c, 5);
+    ab_capture_skip(&c, 100);
+    ck_assert_uint_eq(c.len, 5);
+    ck_assert_int_eq(c.total, 105);
+    ck_assert_uint_eq(ab_capture_room(&c), 3);
+    ck_assert(memcmp(c.buf, "hello", 5) == 0);
+
+    /* Unknown-length data passed uncounted marks the copy truncated. */
+    ab_capture_init(&c, 8, -1);
+    ab_capture_add(&c, pool, "ab", 2);
+    ck_assert(!ab_capture_truncated(&c));
+    c.unknown = 1;
+    ck_assert(ab_capture_truncated(&c));
+}
+END_TEST
+
+Suite *ab_capture_suite(void)
+{
+    Suite *s = suite_create("ab_capture");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, cap_minus_one);
+    tcase_add_test(tc, cap_exact);
+    tcase_add_test(tc, cap_plus_one);
+    tcase_add_test(tc, straddling_chunk);
+    tcase_add_test(tc, large_body_small_cap);
+    tcase_add_test(tc, limit_zero);
+    tcase_add_test(tc, hint_sizes_buffer_once);
+    tcase_add_test(tc, wrong_hint_still_bounded);
+    tcase_add_test(tc, reserve_commit_and_skip);
+    suite_add_tcase(s, tc);
+    return s;
+}

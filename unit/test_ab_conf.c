@@ -1,0 +1,142 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/* Unit tests for ab_conf: defaults, merging with unset sentinels, value
+ * parsing and the mask list. */
+#include <string.h>
+
+#include "test_common.h"
+#include "ab_conf.h"
+#include "ab_record.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+START_TEST(defaults)
+{
+    ab_dir_conf_t *c = ab_dir_conf_create(pool);
+    apr_array_header_t *dflt = apr_array_make(pool, 1, sizeof(char *));
+
+    ck_assert_int_eq(ab_conf_enabled(c), 0);
+    ck_assert_uint_eq(ab_conf_req_limit(c), 65536);
+    ck_assert_uint_eq(ab_conf_resp_limit(c), 65536);
+    ck_assert_ptr_eq(ab_conf_types(c, dflt), dflt);
+    ck_assert(ab_header_masked(ab_conf_mask(c), "authorization"));
+    ck_assert(ab_header_masked(ab_conf_mask(c), "Proxy-Authorization"));
+    ck_assert(ab_header_masked(ab_conf_mask(c), "COOKIE"));
+    ck_assert(ab_header_masked(ab_conf_mask(c), "Set-Cookie"));
+    ck_assert(!ab_header_masked(ab_conf_mask(c), "Host"));
+}
+END_TEST
+
+START_TEST(merge_unset_and_back_to_default)
+{
+    ab_dir_conf_t *base = ab_dir_conf_create(pool);
+    ab_dir_conf_t *add = ab_dir_conf_create(pool);
+    ab_dir_conf_t *m, *m2, *off;
+
+    base->enabled = 1;
+    base->req_limit = 100;
+    m = ab_dir_conf_merge(pool, base, add);
+    ck_assert_int_eq(ab_conf_enabled(m), 1);
+    ck_assert_uint_eq(ab_conf_req_limit(m), 100);
+    ck_assert_uint_eq(ab_conf_resp_limit(m), 65536);
+
+    /* A nested context turns capture off again and resets the limit to
+     * the default value explicitly. */
+    off = ab_dir_conf_create(pool);
+    off->enabled = 0;
+    off->req_limit = 65536;
+    m2 = ab_dir_conf_merge(pool, m, off);
+    ck_assert_int_eq(ab_conf_enabled(m2), 0);
+    ck_assert_uint_eq(ab_conf_req_limit(m2), 65536);
+
+    /* Types: the inner list replaces the outer one. */
+    add->types = apr_array_make(pool, 1, sizeof(char *));
+    APR_ARRAY_PUSH(add->types, const char *) = "application/xml";
+    m = ab_dir_conf_merge(pool, base, add);
+    ck_assert_ptr_eq(ab_conf_types(m, NULL), add->types);
+}
+END_TEST
+
+START_TEST(mask_add_remove_inherit)
+{
+    ab_dir_conf_t *outer = ab_dir_conf_create(pool);
+    ab_dir_conf_t *inner = ab_dir_conf_create(pool);
+    ab_dir_conf_t *m;
+
+    ck_assert_ptr_null(ab_conf_mask_arg(pool, outer, "X-Api-Key"));
+    ck_assert(ab_header_masked(ab_conf_mask(outer), "x-api-key"));
+    ck_assert(ab_header_masked(ab_conf_mask(outer), "Cookie"));
+
+    ck_assert_ptr_null(ab_conf_mask_arg(pool, inner, "-Cookie"));
+    ck_assert_ptr_null(ab_conf_mask_arg(pool, inner, "X-Other"));
+    m = ab_dir_conf_merge(pool, outer, inner);
+    ck_assert(ab_header_masked(ab_conf_mask(m), "X-Api-Key"));
+    ck_assert(ab_header_masked(ab_conf_mask(m), "X-Other"));
+    ck_assert(!ab_header_masked(ab_conf_mask(m), "Cookie"));
+    ck_assert(ab_header_masked(ab_conf_mask(m), "Authorization"));
+
+    /* An inner "-X-Api-Key" cancels the outer addition. */
+    inner = ab_dir_conf_create(pool);
+    ab_conf_mask_arg(pool, inner, "-X-Api-Key");
+    m = ab_dir_conf_merge(pool, outer, inner);
+    ck_assert(!ab_header_masked(ab_conf_mask(m), "X-Api-Key"));
+
+    ck_assert_ptr_nonnull(ab_conf_mask_arg(pool, inner, "Bad Name"));
+    ck_assert_ptr_nonnull(ab_conf_mask_arg(pool, inner, "-"));
+    ck_assert_ptr_nonnull(ab_conf_mask_arg(pool, inner, ""));
+}
+END_TEST
+
+START_TEST(parse_limit)
+{
+    apr_off_t v = -5;
+
+    ck_assert_ptr_null(ab_conf_parse_limit(pool, "0", &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ptr_null(ab_conf_parse_limit(pool, "65536", &v));
+    ck_assert_int_eq(v, 65536);
+    ck_assert_ptr_null(ab_conf_parse_limit(pool, "64K", &v));
+    ck_assert_int_eq(v, 65536);
+    ck_assert_ptr_null(ab_conf_parse_limit(pool, "16M", &v));
+    ck_assert_int_eq(v, 16 * 1024 * 1024);
+    ck_assert_ptr_null(ab_conf_parse_limit(pool, "16777216", &v));
+    v = 7;
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "16777217", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "17M", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "99999999999999999999",
+                                              &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "-1", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "10x", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "10KB", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_limit(pool, "", &v));
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
+Suite *ab_conf_suite(void)
+{
+    Suite *s = suite_create("ab_conf");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, merge_unset_and_back_to_default);
+    tcase_add_test(tc, mask_add_remove_inherit);
+    tcase_add_test(tc, parse_limit);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,466 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/* Unit tests for cm_json: UTF-8 validation, the text/base64 choice,
+ * escaping, base64 and the bounded two-pass writer. */
+#include <string.h>
+
+#include <apr_base64.h>
+#include <apr_strings.h>
+
+#include "test_common.h"
+#include "cm_json.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+/* A small deterministic generator (numerical recipes LCG). */
+static apr_uint32_t rnd_state;
+
+static apr_uint32_t rnd(void)
+{
+    rnd_state = rnd_state * 1664525u + 1013904223u;
+    return rnd_state >> 8;
+}
+
+/* Escape s (n bytes) into a NUL-terminated pool string, checking that
+ * cm_json_escaped_len() predicted the length. */
+static const char *esc(const char *s, apr_size_t n)
+{
+    apr_size_t want = cm_json_escaped_len(s, n);
+    char *dst = apr_palloc(pool, want + 1);
+    apr_size_t got = cm_json_escape(dst, s, n);
+
+    ck_assert_uint_eq(got, want);
+    dst[got] = '\0';
+    return dst;
+}
+
+/* Run f twice, sizing then filling, and return the NUL-terminated output. */
+#define OUT2(res, call) do {                                    \
+        cm_out_t o_ = { NULL, 0, 0 };                           \
+        cm_out_t *o = &o_;                                      \
+        apr_size_t n_;                                          \
+        call;                                                   \
+        n_ = o_.len;                                            \
+        o_.buf = apr_palloc(pool, n_ + 1);                      \
+        o_.cap = n_;                                            \
+        o_.len = 0;                                             \
+        call;                                                   \
+        ck_assert_uint_eq(o_.len, n_);                          \
+        o_.buf[n_] = '\0';                                      \
+        (res) = o_.buf;                                         \
+    } while (0)
+
+static cm_json_enc_e classify(const char *s, apr_size_t n, int cut,
+                              apr_size_t *textlen)
+{
+    *textlen = 12345;
+    return cm_json_classify(s, n, cut, textlen);
+}
+
+START_TEST(valid_multibyte)
+{
+    static const struct {
+        const char *s;
+        apr_size_t n;
+    } ok[] = {
+        { "", 0 },
+        { "plain ascii", 11 },
+        { "\xc2\x80", 2 },                  /* U+0080, lowest 2-byte */
+        { "caf\xc3\xa9", 5 },               /* U+00E9 */
+        { "\xdf\xbf", 2 },                  /* U+07FF */
+        { "\xe0\xa0\x80", 3 },              /* U+0800, lowest 3-byte */
+        { "\xe2\x82\xac", 3 },              /* U+20AC euro */
+        { "\xed\x9f\xbf", 3 },              /* U+D7FF, below surrogates */
+        { "\xee\x80\x80", 3 },              /* U+E000, above surrogates */
+        { "\xef\xbf\xbf", 3 },              /* U+FFFF */
+        { "\xf0\x90\x80\x80", 4 },          /* U+10000, lowest 4-byte */
+        { "\xf0\x9f\x98\x80", 4 },          /* U+1F600 */
+        { "\xf4\x8f\xbf\xbf", 4 },          /* U+10FFFF, the last */
+        { "a\xf0\x9f\x98\x80z\xc3\xa9", 8 },
+    };
+    apr_size_t i, tl;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        ck_assert_uint_eq(cm_utf8_valid_prefix(ok[i].s, ok[i].n), ok[i].n);
+        ck_assert_int_eq(classify(ok[i].s, ok[i].n, 0, &tl), CM_JSON_TEXT);
+        ck_assert_uint_eq(tl, ok[i].n);
+        ck_assert_int_eq(classify(ok[i].s, ok[i].n, 1, &tl), CM_JSON_TEXT);
+        ck_assert_uint_eq(tl, ok[i].n);
+    }
+    /* U+1F600 passes through the escaper untouched */
+    ck_assert_str_eq(esc("\xf0\x9f\x98\x80", 4), "\xf0\x9f\x98\x80");
+}
+END_TEST
+
+START_TEST(invalid_rejected)
+{
+    /* each is "ab" followed by a bad sequence and "cd": the valid prefix
+     * is 2 and no allow_cut makes it text */
+    static const struct {
+        const char *s;
+        apr_size_t n;
+    } bad[] = {
+        { "ab\xc0\x80" "cd", 6 },              /* overlong NUL */
+        { "ab\xc1\xbf" "cd", 6 },              /* overlong U+007F */
+        { "ab\xe0\x80\x80" "cd", 7 },          /* overlong 3-byte */
+        { "ab\xe0\x9f\xbf" "cd", 7 },          /* overlong U+07FF */
+        { "ab\xf0\x80\x80\x80" "cd", 8 },      /* overlong 4-byte */
+        { "ab\xf0\x8f\xbf\xbf" "cd", 8 },      /* overlong U+FFFF */
+        { "ab\xed\xa0\x80" "cd", 7 },          /* U+D800 surrogate */
+        { "ab\xed\xbf\xbf" "cd", 7 },          /* U+DFFF surrogate */
+        { "ab\xf4\x90\x80\x80" "cd", 8 },      /* U+110000 */
+        { "ab\xf5\x80\x80\x80" "cd", 8 },      /* F5 lead */
+        { "ab\xf8\x88\x80\x80\x80" "cd", 9 },  /* 5-byte form */
+        { "ab\xff" "cd", 5 },
+        { "ab\xfe" "cd", 5 },
+        { "ab\x80" "cd", 5 },                  /* stray continuation */
+        { "ab\xbf" "cd", 5 },
+        { "ab\xc3" "cd", 5 },                  /* lead without tail */
+        { "ab\xe2\x82" "cd", 6 },              /* cut inside, not at end */
+        { "ab\xc3\xa9\xa9" "cd", 7 },          /* extra continuation */
+        { "ab\0" "cd", 5 },                    /* NUL */
+    };
+    apr_size_t i, tl, expect;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        /* "ab\xc3\xa9\xa9": the e-acute itself is valid */
+        expect = i == 17 ? 4 : 2;
+        ck_assert_msg(cm_utf8_valid_prefix(bad[i].s, bad[i].n) == expect,
+                      "case %u", (unsigned)i);
+        ck_assert_int_eq(classify(bad[i].s, bad[i].n, 0, &tl),
+                         CM_JSON_BASE64);
+        ck_assert_uint_eq(tl, bad[i].n);
+        ck_assert_int_eq(classify(bad[i].s, bad[i].n, 1, &tl),
+                         CM_JSON_BASE64);
+        ck_assert_uint_eq(tl, bad[i].n);
+    }
+}
+END_TEST
+
+START_TEST(nul_is_base64)
+{
+    apr_size_t tl;
+
+    ck_assert_int_eq(classify("\0", 1, 0, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("\0", 1, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("abc\0", 4, 1, &tl), CM_JSON_BASE64);
+    ck_assert_uint_eq(tl, 4);
+    ck_assert_uint_eq(cm_utf8_valid_prefix("abc\0def", 7), 3);
+    ck_assert_uint_eq(cm_utf8_valid_prefix("\0", 1), 0);
+}
+END_TEST
+
+START_TEST(cut_at_end)
+{
+    /* U+1F600 is F0 9F 98 80: cut after 1, 2 and 3 of its bytes */
+    const char *s = "ab\xf0\x9f\x98\x80";
+    apr_size_t cut, tl;
+
+    for (cut = 3; cut <= 5; cut++) {
+        ck_assert_uint_eq(cm_utf8_valid_prefix(s, cut), 2);
+        ck_assert_int_eq(classify(s, cut, 1, &tl), CM_JSON_TEXT);
+        ck_assert_uint_eq(tl, 2);
+        ck_assert_int_eq(classify(s, cut, 0, &tl), CM_JSON_BASE64);
+        ck_assert_uint_eq(tl, cut);
+    }
+    ck_assert_int_eq(classify(s, 6, 1, &tl), CM_JSON_TEXT);
+    ck_assert_uint_eq(tl, 6);
+    /* a cut 3-byte and 2-byte character */
+    ck_assert_int_eq(classify("x\xe2\x82", 3, 1, &tl), CM_JSON_TEXT);
+    ck_assert_uint_eq(tl, 1);
+    ck_assert_int_eq(classify("x\xc3", 2, 1, &tl), CM_JSON_TEXT);
+    ck_assert_uint_eq(tl, 1);
+    /* only the partial character: empty text */
+    ck_assert_int_eq(classify("\xf0\x9f", 2, 1, &tl), CM_JSON_TEXT);
+    ck_assert_uint_eq(tl, 0);
+    /* an invalid tail is not a cut: overlong, surrogate, above U+10FFFF,
+     * a stray continuation and a lone F5 */
+    ck_assert_int_eq(classify("x\xe0\x80", 3, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("x\xed\xa0", 3, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("x\xf4\x90", 3, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("x\x80", 2, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("x\xf5", 2, 1, &tl), CM_JSON_BASE64);
+    ck_assert_int_eq(classify("x\xc0", 2, 1, &tl), CM_JSON_BASE64);
+    ck_assert_uint_eq(tl, 2);
+    /* an invalid byte before a valid cut still means base64 */
+    ck_assert_int_eq(classify("\xff" "a\xf0\x9f", 4, 1, &tl),
+                     CM_JSON_BASE64);
+}
+END_TEST
+
+START_TEST(escape_controls)
+{
+    char b[2];
+    char want[8];
+    int c;
+
+    ck_assert_str_eq(esc("\b\f\n\r\t", 5), "\\b\\f\\n\\r\\t");
+    ck_assert_str_eq(esc("\x01", 1), "\\u0001");
+    ck_assert_str_eq(esc("\x1b[0m", 4), "\\u001b[0m");
+    ck_assert_str_eq(esc("\x1f", 1), "\\u001f");
+    ck_assert_str_eq(esc("\x7f", 1), "\\u007f");
+    ck_assert_str_eq(esc("\x0b", 1), "\\u000b");
+    for (c = 1; c < 0x20; c++) {
+        b[0] = (char)c;
+        switch (c) {
+        case '\b': strcpy(want, "\\b"); break;
+        case '\f': strcpy(want, "\\f"); break;
+        case '\n': strcpy(want, "\\n"); break;
+        case '\r': strcpy(want, "\\r"); break;
+        case '\t': strcpy(want, "\\t"); break;
+        default: apr_snprintf(want, sizeof(want), "\\u%04x", c); break;
+        }
+        ck_assert_str_eq(esc(b, 1), want);
+    }
+    for (c = 0x20; c < 0x7f; c++) {
+        b[0] = (char)c;
+        b[1] = '\0';
+        if (c == '"' || c == '\\') {
+            continue;
+        }
+        ck_assert_str_eq(esc(b, 1), b);
+    }
+}
+END_TEST
+
+START_TEST(escape_quotes)
+{
+    ck_assert_str_eq(esc("say \"hi\"", 8), "say \\\"hi\\\"");
+    ck_assert_str_eq(esc("C:\\dir\\", 7), "C:\\\\dir\\\\");
+    ck_assert_str_eq(esc("\\\"", 2), "\\\\\\\"");
+    ck_assert_str_eq(esc("/", 1), "/");
+    ck_assert_str_eq(esc("", 0), "");
+}
+END_TEST
+
+START_TEST(escape_line_separators)
+{
+    ck_assert_str_eq(esc("a\xe2\x80\xa8" "b", 5), "a\\u2028b");
+    ck_assert_str_eq(esc("\xe2\x80\xa9", 3), "\\u2029");
+    ck_assert_str_eq(esc("\xe2\x80\xa8\xe2\x80\xa9", 6), "\\u2028\\u2029");
+    /* neighbours stay raw: U+2027, U+202A, U+20AC */
+    ck_assert_str_eq(esc("\xe2\x80\xa7", 3), "\xe2\x80\xa7");
+    ck_assert_str_eq(esc("\xe2\x80\xaa", 3), "\xe2\x80\xaa");
+    ck_assert_str_eq(esc("\xe2\x82\xac", 3), "\xe2\x82\xac");
+}
+END_TEST
+
+START_TEST(escaped_len_matches)
+{
+    char b[1], buf[300];
+    char *dst;
+    apr_size_t i, n, want, got, total = 0;
+    int c, round;
+
+    for (c = 0; c < 256; c++) {
+        b[0] = (char)c;
+        want = cm_json_escaped_len(b, 1);
+        dst = apr_palloc(pool, want + 1);
+        ck_assert_uint_eq(cm_json_escape(dst, b, 1), want);
+        total += want;
+    }
+    /* 5 short escapes, 27 other C0 bytes (NUL too) and DEL as \u00XX,
+     * '"' and '\\', 93 other printable ASCII bytes and 128 high bytes */
+    ck_assert_uint_eq(total, 5 * 2 + 28 * 6 + 2 * 2 + 93 + 128);
+    rnd_state = 42;
+    for (round = 0; round < 2000; round++) {
+        n = rnd() % sizeof(buf);
+        for (i = 0; i < n; i++) {
+            /* bias towards the bytes that matter */
+            switch (rnd() % 6) {
+            case 0: buf[i] = (char)(rnd() % 0x20); break;
+            case 1: buf[i] = "\"\\\x7f\xe2\x80\xa8\xa9"[rnd() % 7]; break;
+            default: buf[i] = (char)rnd(); break;
+            }
+        }
+        want = cm_json_escaped_len(buf, n);
+        dst = apr_palloc(pool, want + 1);
+        dst[want] = 'X';
+        got = cm_json_escape(dst, buf, n);
+        ck_assert_uint_eq(got, want);
+        ck_assert_int_eq(dst[want], 'X');
+        for (i = 0; i < got; i++) {
+            ck_assert_msg((unsigned char)dst[i] >= 0x20
+                          && dst[i] != 0x7f, "raw control at %u",
+                          (unsigned)i);
+        }
+    }
+}
+END_TEST
+
+START_TEST(out_qstr)
+{
+    const char *r;
+
+    OUT2(r, cm_out_qstr(o, NULL));
+    ck_assert_str_eq(r, "null");
+    OUT2(r, cm_out_qstr(o, ""));
+    ck_assert_str_eq(r, "\"\"");
+    OUT2(r, cm_out_qstr(o, "a\"b\\c\n"));
+    ck_assert_str_eq(r, "\"a\\\"b\\\\c\\n\"");
+    /* invalid bytes become U+FFFD, one per maximal invalid subpart */
+    OUT2(r, cm_out_qstr(o, "a\xff" "b"));
+    ck_assert_str_eq(r, "\"a\xef\xbf\xbd" "b\"");
+    OUT2(r, cm_out_qstr(o, "\xe2\x82" "x\x80\x80"));
+    ck_assert_str_eq(r, "\"\xef\xbf\xbdx\xef\xbf\xbd\xef\xbf\xbd\"");
+    OUT2(r, cm_out_qstr(o, "\xed\xa0\x80"));
+    ck_assert_str_eq(r, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    OUT2(r, cm_out_qstr(o, "caf\xc3\xa9\xe2\x80\xa8"));
+    ck_assert_str_eq(r, "\"caf\xc3\xa9\\u2028\"");
+    OUT2(r, cm_out_qstr(o, "x\xf0\x9f\x98"));     /* cut at the end */
+    ck_assert_str_eq(r, "\"x\xef\xbf\xbd\"");
+    OUT2(r, cm_out_qmem(o, "a\0b", 3));
+    ck_assert_str_eq(r, "\"a\\u0000b\"");
+    OUT2(r, cm_out_qmem(o, NULL, 3));
+    ck_assert_str_eq(r, "null");
+    OUT2(r, cm_out_qmem(o, "abc", 2));
+    ck_assert_str_eq(r, "\"ab\"");
+}
+END_TEST
+
+START_TEST(out_scalars)
+{
+    const char *r;
+
+    OUT2(r, cm_out_int(o, 0));
+    ck_assert_str_eq(r, "0");
+    OUT2(r, cm_out_int(o, -1));
+    ck_assert_str_eq(r, "-1");
+    OUT2(r, cm_out_int(o, APR_INT64_MAX));
+    ck_assert_str_eq(r, "9223372036854775807");
+    OUT2(r, cm_out_int(o, APR_INT64_MIN));
+    ck_assert_str_eq(r, "-9223372036854775808");
+    OUT2(r, (cm_out_bool(o, 1), cm_out_raw(o, ",", 1),
+             cm_out_bool(o, 0), cm_out_str(o, ",x")));
+    ck_assert_str_eq(r, "true,false,x");
+}
+END_TEST
+
+START_TEST(out_bounded)
+{
+    /* a short buffer: writes stop at cap, counting goes on */
+    char buf[16];
+    cm_out_t o = { NULL, 0, 0 };
+    int i;
+
+    o.buf = buf;
+    o.cap = 5;
+    memset(buf, '#', sizeof(buf));
+    cm_out_qstr(&o, "abc\n\xe2\x80\xa8");
+    ck_assert_uint_eq(o.len, 1 + 3 + 2 + 6 + 1);
+    ck_assert(memcmp(buf, "\"abc\\", 5) == 0);
+    for (i = 5; i < (int)sizeof(buf); i++) {
+        ck_assert_int_eq(buf[i], '#');
+    }
+    cm_out_base64(&o, "foobar", 6);
+    cm_out_int(&o, 12345);
+    ck_assert_uint_eq(o.len, 13 + 10 + 5);
+    for (i = 5; i < (int)sizeof(buf); i++) {
+        ck_assert_int_eq(buf[i], '#');
+    }
+    /* exactly at the cap */
+    memset(buf, '#', sizeof(buf));
+    o.len = 0;
+    o.cap = 10;
+    cm_out_base64(&o, "foobar", 6);
+    ck_assert_uint_eq(o.len, 10);
+    ck_assert(memcmp(buf, "\"Zm9vYmFy\"#", 11) == 0);
+    /* base64 cut in the middle of a quantum */
+    memset(buf, '#', sizeof(buf));
+    o.len = 0;
+    o.cap = 3;
+    cm_out_base64(&o, "foobar", 6);
+    ck_assert_uint_eq(o.len, 10);
+    ck_assert(memcmp(buf, "\"Zm#", 4) == 0);
+}
+END_TEST
+
+START_TEST(base64_vectors)
+{
+    /* RFC 4648 section 10 */
+    static const char *const want[] = {
+        "\"\"", "\"Zg==\"", "\"Zm8=\"", "\"Zm9v\"", "\"Zm9vYg==\"",
+        "\"Zm9vYmE=\"", "\"Zm9vYmFy\""
+    };
+    const char *r;
+    apr_size_t n;
+
+    for (n = 0; n <= 6; n++) {
+        OUT2(r, cm_out_base64(o, "foobar", n));
+        ck_assert_str_eq(r, want[n]);
+    }
+    OUT2(r, cm_out_base64(o, "\0\xff\xfe", 3));
+    ck_assert_str_eq(r, "\"AP/+\"");
+    OUT2(r, cm_out_base64(o, "\xfb\xff", 2));
+    ck_assert_str_eq(r, "\"+/8=\"");
+}
+END_TEST
+
+START_TEST(base64_round_trip)
+{
+    char src[1000];
+    char *dec;
+    unsigned char *out;
+    const char *r;
+    apr_size_t n, i, elen;
+    int dlen, round;
+
+    rnd_state = 7;
+    for (round = 0; round < 300; round++) {
+        n = round < 64 ? (apr_size_t)round : rnd() % sizeof(src);
+        for (i = 0; i < n; i++) {
+            src[i] = (char)rnd();
+        }
+        OUT2(r, cm_out_base64(o, src, n));
+        elen = strlen(r);
+        ck_assert_uint_eq(elen, 2 + (n + 2) / 3 * 4);
+        ck_assert_int_eq(r[0], '"');
+        ck_assert_int_eq(r[elen - 1], '"');
+        ck_assert_uint_eq(strspn(r + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "abcdefghijklmnopqrstuvwxyz0123456789+/="),
+                          elen - 2);
+        dec = apr_pstrmemdup(pool, r + 1, elen - 2);
+        out = apr_palloc(pool, (apr_size_t)apr_base64_decode_len(dec));
+        dlen = apr_base64_decode_binary(out, dec);
+        ck_assert_int_eq(dlen, (int)n);
+        ck_assert(memcmp(out, src, n) == 0);
+    }
+}
+END_TEST
+
+Suite *cm_json_suite(void)
+{
+    Suite *s = suite_create("cm_json");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, valid_multibyte);
+    tcase_add_test(tc, invalid_rejected);
+    tcase_add_test(tc, nul_is_base64);
+    tcase_add_test(tc, cut_at_end);
+    tcase_add_test(tc, escape_controls);
+    tcase_add_test(tc, escape_quotes);
+    tcase_add_test(tc, escape_line_separators);
+    tcase_add_test(tc, escaped_len_matches);
+    tcase_add_test(tc, out_qstr);
+    tcase_add_test(tc, out_scalars);
+    tcase_add_test(tc, out_bounded);
+    tcase_add_test(tc, base64_vectors);
+    tcase_add_test(tc, base64_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}
