@@ -9,7 +9,7 @@ use Apache::TestUtil;
 use lib 't/lib';
 use AuditTest qw(marker audit_log find_records all_records);
 
-plan tests => 8, need_module 'reflector';
+plan tests => 10, need_module 'reflector';
 
 my $n = 200;
 my $vars = Apache::Test::config()->{vars};
@@ -52,4 +52,13 @@ for my $sink (['file', $vars->{port}, audit_log()],
     # every line of the whole log parses as JSON (dies otherwise)
     my @all = eval { all_records($log) };
     ok t_cmp($@, '', "$name: every line of the log parses");
+    # the access log names the serving child (%P): several took part
+    my %pids;
+    open my $al, '<', "$vars->{t_logs}/access_ab.log" or die;
+    while (<$al>) {
+        $pids{(split / /)[2]}++ if index($_, $m) >= 0;
+    }
+    close $al;
+    t_debug("$name: children: " . join(' ', map { "$_=$pids{$_}" } keys %pids));
+    ok scalar(keys %pids) >= 2;
 }

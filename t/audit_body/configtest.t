@@ -1,0 +1,52 @@
+# apachectl configtest refuses bad values with a sentence naming the
+# directive, and accepts good ones.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestUtil;
+use File::Temp qw(tempdir);
+
+my @cases = (
+    ['AuditBodyRequestLimit 17M', qr/AuditBodyRequestLimit: '17M' is above the maximum/],
+    ['AuditBodyResponseLimit 10x', qr/AuditBodyResponseLimit: '10x' is not a number/],
+    ['AuditBodyRequestLimit -1', qr/AuditBodyRequestLimit: '-1' is not a number/],
+    ['AuditBodyTypes json', qr/AuditBodyTypes: 'json' is not a media type/],
+    ['AuditBodyMaskHeaders "Bad Name"', qr/AuditBodyMaskHeaders: 'Bad Name' is not a header name/],
+    ['AuditBody maybe', qr/AuditBody must be On or Off/],
+    ["<Location /x>\nAuditBodyLog logs/x.log\n</Location>", qr/AuditBodyLog not allowed in <Location> context/],
+    ['AuditBodyRequestLimit 16M', undef],
+    ["AuditBodyTypes text/* +json\nAuditBodyMaskHeaders X-Key -Cookie", undef],
+);
+plan tests => 2 * @cases;
+
+my $vars = Apache::Test::config()->{vars};
+my $so = "$vars->{serverroot}/../mod_audit_body/.libs/mod_audit_body.so";
+my $dir = tempdir(CLEANUP => 1);
+mkdir "$dir/logs";
+for my $c (@cases) {
+    my ($snippet, $want) = @$c;
+    open my $fh, '>', "$dir/httpd.conf" or die;
+    print $fh <<"CONF";
+ServerRoot "$dir"
+ServerName localhost
+PidFile logs/httpd.pid
+ErrorLog logs/error.log
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule audit_body_module "$so"
+AuditBodyLog logs/audit.log
+$snippet
+CONF
+    close $fh;
+    my $out = `$vars->{httpd} -t -d '$dir' -f '$dir/httpd.conf' 2>&1`;
+    my $rc = $? >> 8;
+    t_debug($out);
+    if ($want) {
+        ok t_cmp($rc != 0 ? 'refused' : 'accepted', 'refused', $snippet);
+        ok t_cmp($out, $want, "message for $snippet");
+    }
+    else {
+        ok t_cmp($rc, 0, "accepted: $snippet");
+        ok t_cmp($out, qr/Syntax OK/, "syntax ok: $snippet");
+    }
+}

@@ -1,0 +1,25 @@
+# A sink that cannot be written to never fails the request: the response
+# is served, one tagged and rate-limited error line says records are lost.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestUtil;
+use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
+use Apache::TestRequest qw(GET);
+
+plan tests => 7;
+
+Apache::TestRequest::module('ab_full');
+Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
+t_start_error_log_watch();
+for my $i (1 .. 3) {
+    my $res = GET "/ab/hello.txt?full-$i";
+    ok t_cmp($res->code, 200, "request $i served");
+    ok t_cmp($res->content, "hello, audit\n", "request $i body");
+}
+sleep 1;
+my @lines = grep { /AB10007/ } t_finish_error_log_watch();
+t_debug(@lines);
+# three failed writes on one connection (one child): one line only
+ok t_cmp(scalar(@lines), 1, 'one tagged error line (rate-limited)');
