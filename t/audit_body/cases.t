@@ -10,7 +10,7 @@ use Time::HiRes qw(usleep);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes sha256_hex);
 
-plan tests => 45, need_module 'deflate', 'cgid', 'http2';
+plan tests => 48, need_module 'deflate', 'cgid', 'http2';
 
 my $vars = Apache::Test::config()->{vars};
 my $base = "http://$vars->{servername}:$vars->{port}";
@@ -65,6 +65,14 @@ ok t_cmp(body_bytes($rec, 'response'), $big, 'record uncompressed');
 ok !defined $rec->{response}{content_encoding};
 ok t_cmp($rec->{response}{headers}{'Content-Encoding'}, 'gzip',
          'record shows what the client got');
+
+# HEAD: headers only, nothing to capture.
+$m = marker('head');
+$res = Apache::TestRequest::HEAD("/ab/small.json?$m");
+ok t_cmp($res->code, 200, 'HEAD');
+$rec = find_record($m);
+ok t_cmp($rec->{response}{skip_reason}, 'no-body', 'HEAD skipped');
+ok t_cmp($rec->{method}, 'HEAD', 'HEAD recorded');
 
 # A 404 made by httpd itself.
 $m = marker('404');
