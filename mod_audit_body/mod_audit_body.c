@@ -24,6 +24,7 @@
 
 #include "mod_audit_body_private.h"
 #include "ab_record.h"
+#include "ab_types.h"
 
 static apr_uint32_t next_id;
 
@@ -139,7 +140,14 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     b->content_encoding = ctx->resp_decided
         ? ctx->resp_ce : apr_table_get(last->headers_out, "Content-Encoding");
     b->skip_reason = ctx->resp_skip;
-    if (!ctx->resp_decided) {
+    if (!ctx->resp_decided && last->status == HTTP_SWITCHING_PROTOCOLS) {
+        /* The tunnel (mod_proxy_http, mod_proxy_wstunnel) writes to the
+         * connection directly: nothing passed through the filter. */
+        b->state = "skipped";
+        b->skip_reason = AB_SKIP_UPGRADE;
+        b->total = -1;
+    }
+    else if (!ctx->resp_decided) {
         b->state = "none";
         b->total = last->bytes_sent;
     }
