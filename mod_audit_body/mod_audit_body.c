@@ -114,7 +114,9 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     }
     else if (!has_body(r) && ctx->req.total == 0) {
         b->state = "none";
-        b->skip_reason = NULL;
+        if (b->skip_reason && strcmp(b->skip_reason, AB_SKIP_UPGRADE)) {
+            b->skip_reason = NULL;      /* nothing was skipped */
+        }
     }
     else if (!ctx->req_eos) {
         b->state = "incomplete";

@@ -9,7 +9,7 @@ use Apache::TestUtil;
 use lib 't/lib';
 use AuditTest qw(marker find_record);
 
-plan tests => 6, need_module 'proxy_http';
+plan tests => 7, need_module 'proxy_http';
 
 my $vars = Apache::Test::config()->{vars};
 my $top = $vars->{top_dir};
@@ -24,4 +24,5 @@ ok t_cmp($out, qr/^second message$/m, 'second echo');
 my $rec = find_record($m, timeout => 10);
 ok t_cmp($rec->{status}, 101, 'status 101');
 ok t_cmp($rec->{response}{skip_reason}, 'upgrade', 'response: upgrade');
+ok t_cmp($rec->{request}{skip_reason}, 'upgrade', 'request: upgrade');
 ok t_cmp($rec->{request}{headers}{Upgrade}, qr/websocket/i, 'upgrade header');
