@@ -102,7 +102,7 @@ static int abb_num_arg(request_rec *r, const char *name, apr_int64_t dflt,
     errno = 0;
     n = apr_strtoi64(v, &end, 10);
     if (errno || *end || n < min || n > max) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "ab_backend: bad %s=%s (allowed %" APR_INT64_T_FMT
                       "..%" APR_INT64_T_FMT ")", name, v, min, max);
         return -1;
@@ -617,4 +617,7 @@ AP_DECLARE_MODULE(ab_backend) = {
     NULL,                       /* server config merger */
     NULL,                       /* command table */
     abb_register_hooks          /* register hooks */
+#if AP_MODULE_MAGIC_AT_LEAST(AP_MODULE_FLAGS_MMN_MAJOR, AP_MODULE_FLAGS_MMN_MINOR)
+    , AP_MODULE_FLAG_NONE       /* flags */
+#endif
 };
