@@ -7,11 +7,16 @@
 /*
  * mod_audit_body_sink.c: where records are written.
  *
- * One write per record, under a cross-process mutex (the "audit-body"
- * Mutex type), so records from every child and thread never interleave,
- * even above PIPE_BUF on a pipe. A failed write never fails the request:
- * it is counted and reported in a rate-limited, tagged error line.
+ * One write per record. A file is opened with O_APPEND, and one write()
+ * to a local file is appended whole, so concurrent records never
+ * interleave without any lock (t/audit_body/concurrency.t proves it). A
+ * pipe is atomic only up to PIPE_BUF, so larger records to a piped logger
+ * take a cross-process mutex (the "audit-body" Mutex type). A failed write
+ * never fails the request: it is counted and reported in a rate-limited,
+ * tagged error line.
  */
+#include <limits.h>
+
 #include "apr_atomic.h"
 #include "apr_strings.h"
 #include "apr_global_mutex.h"
@@ -149,9 +154,9 @@ void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
                    apr_size_t len)
 {
     apr_status_t rv, lrv = APR_ENOLOCK;
+    int lock = sink->is_pipe && len > PIPE_BUF && sink_mutex;
 
-    if (sink_mutex && (lrv = apr_global_mutex_lock(sink_mutex))
-                      != APR_SUCCESS) {
+    if (lock && (lrv = apr_global_mutex_lock(sink_mutex)) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, lrv, r, AB_LOGNO(10008)
                       "audit_body: could not lock the audit-body mutex");
     }
