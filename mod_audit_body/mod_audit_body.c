@@ -136,8 +136,10 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
 static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
                           ab_record_body_t *b)
 {
-    b->headers = apr_table_overlay(r->pool, last->headers_out,
-                                   last->err_headers_out);
+    b->headers = apr_is_empty_table(last->err_headers_out)
+        ? last->headers_out
+        : apr_table_overlay(r->pool, last->headers_out,
+                            last->err_headers_out);
     b->content_type = ctx->resp_decided ? ctx->resp_ct : last->content_type;
     b->content_encoding = ctx->resp_decided
         ? ctx->resp_ce : apr_table_get(last->headers_out, "Content-Encoding");
