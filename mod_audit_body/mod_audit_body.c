@@ -261,6 +261,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_log_transaction(ab_log_transaction, NULL, NULL,
                             APR_HOOK_MIDDLE);
     ab_filters_register();
+    ab_sink_register_hooks();
 }
 
 AP_DECLARE_MODULE(audit_body) = {

@@ -84,6 +84,7 @@ void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path);
 
 /* mod_audit_body_sink.c */
 void ab_sink_register(apr_pool_t *pconf);
+void ab_sink_register_hooks(void);
 int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 int ab_sink_post_config(apr_pool_t *pconf, server_rec *s);
 void ab_sink_child_init(apr_pool_t *pchild, server_rec *s);

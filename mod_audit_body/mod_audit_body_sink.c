@@ -22,7 +22,9 @@
 #include "apr_global_mutex.h"
 #include "http_core.h"
 #include "http_main.h"
+#include "http_protocol.h"
 #include "util_mutex.h"
+#include "mod_status.h"
 
 #include "mod_audit_body_private.h"
 
@@ -32,6 +34,8 @@
 #define AB_REPORT_INTERVAL 10
 
 static apr_global_mutex_t *sink_mutex;
+/* Every sink of this configuration, for the status page. */
+static apr_array_header_t *all_sinks;
 
 void ab_sink_register(apr_pool_t *pconf)
 {
@@ -83,6 +87,7 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     apr_hash_t *open = apr_hash_make(ptemp);
     server_rec *vs;
 
+    all_sinks = apr_array_make(pconf, 2, sizeof(ab_sink_t *));
     for (vs = s; vs; vs = vs->next) {
         ab_server_conf_t *sc = ap_get_module_config(vs->module_config,
                                                     &audit_body_module);
@@ -95,6 +100,7 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                 return !OK;
             }
             apr_hash_set(open, name, APR_HASH_KEY_STRING, sc->sink);
+            APR_ARRAY_PUSH(all_sinks, ab_sink_t *) = sc->sink;
         }
     }
     return OK;
@@ -170,4 +176,34 @@ void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
     else {
         apr_atomic_inc32(&sink->written);
     }
+}
+
+/* mod_status: the counters of the child that serves the status request. */
+static int status_hook(request_rec *r, int flags)
+{
+    int i;
+
+    for (i = 0; all_sinks && i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+        apr_uint32_t ok = apr_atomic_read32(&sink->written);
+        apr_uint32_t failed = apr_atomic_read32(&sink->failures);
+
+        if (flags & AP_STATUS_SHORT) {
+            ap_rprintf(r, "AuditBodyRecords(%s): %u\n"
+                       "AuditBodyLost(%s): %u\n", sink->name, ok,
+                       sink->name, failed);
+        }
+        else {
+            ap_rprintf(r, "<p>mod_audit_body (this child): %s: %u records "
+                       "written, %u lost</p>\n",
+                       ap_escape_html(r->pool, sink->name), ok, failed);
+        }
+    }
+    return OK;
+}
+
+void ab_sink_register_hooks(void)
+{
+    APR_OPTIONAL_HOOK(ap, status_hook, status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
 }

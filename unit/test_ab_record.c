@@ -501,6 +501,70 @@ START_TEST(large_bodies)
 }
 END_TEST
 
+/* Random bytes in every string, header and body: the line is always
+ * one valid UTF-8 JSON object, and bodies keep their sizes. */
+static char *rnd_str(apr_uint32_t *x, apr_size_t max, apr_size_t *n)
+{
+    apr_size_t i, len;
+    char *s;
+
+    *x = *x * 1664525u + 1013904223u;
+    len = (*x >> 8) % (max + 1);
+    s = apr_palloc(pool, len + 1);
+    for (i = 0; i < len; i++) {
+        *x = *x * 1664525u + 1013904223u;
+        /* mostly ASCII, some controls, UTF-8 lead and tail bytes */
+        switch ((*x >> 28) & 3) {
+        case 0: s[i] = (char)(0x80 + ((*x >> 8) & 0x7f)); break;
+        case 1: s[i] = (char)((*x >> 8) & 0x1f); break;
+        default: s[i] = (char)(0x20 + ((*x >> 8) % 0x60)); break;
+        }
+    }
+    s[len] = '\0';
+    if (n) {
+        *n = len;
+    }
+    return s;
+}
+
+START_TEST(random_records)
+{
+    ab_record_t rec;
+    apr_uint32_t x = 2024;
+    apr_size_t len;
+    int round, i;
+
+    for (round = 0; round < 300; round++) {
+        apr_table_t *h = apr_table_make(pool, 4);
+
+        memset(&rec, 0, sizeof(rec));
+        rec.time = (apr_time_t)x * 1000;
+        rec.id = rnd_str(&x, 10, NULL);
+        rec.uri = rnd_str(&x, 40, NULL);
+        rec.user = rnd_str(&x, 5, NULL);
+        rec.ttfb_us = (x & 1) ? -1 : (apr_int64_t)x;
+        for (i = 0; i < 6; i++) {
+            /* short names so that some of them repeat */
+            const char *name = rnd_str(&x, 2, NULL);
+
+            apr_table_add(h, *name ? name : "a", rnd_str(&x, 12, NULL));
+        }
+        rec.request.headers = h;
+        rec.response.headers = h;
+        rec.mask = mask_of("a", NULL);
+        rec.request.body = rnd_str(&x, 64, &rec.request.captured);
+        rec.request.total = (apr_off_t)rec.request.captured;
+        rec.request.truncated = (int)(x & 1);
+        rec.request.state = "complete";
+        rec.response.body = (x & 2) ? rnd_str(&x, 8, &len) : NULL;
+        rec.response.captured = rec.response.body ? len : 0;
+        rec.response.total = -1;
+        rec.response.state = "aborted";
+        HAS(fmt(&rec), "\"state\":\"aborted\"");
+    }
+}
+END_TEST
+
 Suite *ab_record_suite(void)
 {
     Suite *s = suite_create("ab_record");
@@ -521,6 +585,7 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, invalid_utf8_metadata);
     tcase_add_test(tc, time_format);
     tcase_add_test(tc, large_bodies);
+    tcase_add_test(tc, random_records);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,7 +9,7 @@ use Apache::TestRequest qw(GET POST);
 use lib 't/lib';
 use AuditTest qw(marker find_record body_bytes sha256_hex);
 
-plan tests => 22, need_module 'reflector';
+plan tests => 27, need_module 'reflector';
 
 my $file = Apache::Test::vars('documentroot') . '/ab/small.json';
 my $expected = do { local $/; open my $fh, '<', $file or die; <$fh> };
@@ -47,3 +47,18 @@ ok t_cmp(body_bytes($rec, 'response'), $body, 'response body in record');
 ok t_cmp($rec->{request}{truncated} ? 'yes' : 'no', 'no', 'not truncated');
 ok t_cmp($rec->{request}{content_type}, 'application/json', 'type');
 ok $rec->{latency_us} >= 0 && defined $rec->{ttfb_us};
+
+# Two requests on one keep-alive connection: one record each, each with
+# its own bodies.
+Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
+my @m = (marker('ka1'), marker('ka2'));
+for my $i (0, 1) {
+    $res = POST "/ab/echo?$m[$i]", content => "{\"n\":$i}",
+        'Content-Type' => 'application/json';
+}
+my @recs = map { find_record($_) } @m;
+ok t_cmp($recs[0]{client}{port}, $recs[1]{client}{port}, 'same connection');
+ok t_cmp(body_bytes($recs[0], 'request'), '{"n":0}', 'first request body');
+ok t_cmp(body_bytes($recs[1], 'request'), '{"n":1}', 'second request body');
+ok t_cmp(body_bytes($recs[0], 'response'), '{"n":0}', 'first response');
+ok t_cmp(body_bytes($recs[1], 'response'), '{"n":1}', 'second response');

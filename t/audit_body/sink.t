@@ -6,9 +6,9 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil;
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
-use Apache::TestRequest qw(GET);
+use Apache::TestRequest qw(GET GET_BODY);
 
-plan tests => 7;
+plan tests => 8, need_module 'status';
 
 Apache::TestRequest::module('ab_full');
 Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
@@ -23,3 +23,9 @@ my @lines = grep { /AB10007/ } t_finish_error_log_watch();
 t_debug(@lines);
 # three failed writes on one connection (one child): one line only
 ok t_cmp(scalar(@lines), 1, 'one tagged error line (rate-limited)');
+
+# The counter of the child that served them (same keep-alive connection).
+my $status = GET_BODY '/ab-status?auto';
+t_debug($status);
+my ($lost) = $status =~ m{^AuditBodyLost\(/dev/full\): (\d+)$}m;
+ok t_cmp($lost, 3, 'status: three records lost in this child');
