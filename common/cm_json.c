@@ -115,6 +115,32 @@ apr_size_t cm_utf8_valid_prefix(const char *buf, apr_size_t len)
     return i;
 }
 
+apr_size_t cm_utf8_sanitize(char *dst, const char *buf, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t i = 0, w = 0, c, prefix;
+
+    while (i < len) {
+        if (s[i] < 0x80) {
+            c = 1;
+        }
+        else if (!(c = utf8_char(s + i, len - i, &prefix))) {
+            if (dst) {
+                memcpy(dst + w, CM_REPLACEMENT, 3);
+            }
+            w += 3;
+            i += prefix ? prefix : 1;
+            continue;
+        }
+        if (dst) {
+            memcpy(dst + w, buf + i, c);
+        }
+        w += c;
+        i += c;
+    }
+    return w;
+}
+
 cm_json_enc_e cm_json_classify(const char *buf, apr_size_t len,
                                int allow_cut, apr_size_t *textlen)
 {

@@ -30,6 +30,13 @@ typedef enum {
 apr_size_t cm_utf8_valid_prefix(const char *buf, apr_size_t len);
 
 /**
+ * Copy buf to dst with each maximal invalid UTF-8 subpart replaced by
+ * U+FFFD, as cm_out_qmem() does (NUL bytes are copied). With dst NULL it
+ * only counts. Returns the number of bytes written (no NUL terminator).
+ */
+apr_size_t cm_utf8_sanitize(char *dst, const char *buf, apr_size_t len);
+
+/**
  * Choose how to encode buf: CM_JSON_TEXT if the whole buffer is valid UTF-8
  * without NUL. When allow_cut is non-zero (the data was truncated), a buffer
  * whose only flaw is an incomplete multi-byte sequence in its last 3 bytes

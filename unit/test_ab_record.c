@@ -430,6 +430,15 @@ START_TEST(invalid_utf8_metadata)
               "\xef\xbf\xbdok\\n\"},");
     HAS(line, "\"content_type\":\"text/plain; charset=\\\"\xef\xbf\xbd"
               "\\\"\",");
+
+    /* names that differ only in invalid bytes are one JSON key */
+    in = apr_table_make(pool, 2);
+    apr_table_add(in, "X-\x80", "1");
+    apr_table_add(in, "x-\xfe", "2");
+    apr_table_add(in, "X-\xc3\xa9", "3");
+    rec.request.headers = in;
+    HAS(fmt(&rec), "\"headers\":{\"X-\xef\xbf\xbd\":[\"1\",\"2\"],"
+                   "\"X-\xc3\xa9\":\"3\"},");
 }
 END_TEST
 

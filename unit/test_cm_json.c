@@ -332,6 +332,40 @@ START_TEST(out_qstr)
 }
 END_TEST
 
+START_TEST(sanitize)
+{
+    static const struct {
+        const char *in;
+        apr_size_t n;
+        const char *want;
+    } cases[] = {
+        { "", 0, "" },
+        { "plain", 5, "plain" },
+        { "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+        { "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },
+        { "\xe2\x82" "x", 3, "\xef\xbf\xbdx" },
+        { "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+        { "\xf0\x9f\x98", 3, "\xef\xbf\xbd" },
+        { "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd" },
+        { "a\0b", 3, "a\0b" },
+    };
+    char dst[32];
+    apr_size_t i, n, wn;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        wn = i == 8 ? 3 : strlen(cases[i].want);
+        n = cm_utf8_sanitize(NULL, cases[i].in, cases[i].n);
+        ck_assert_uint_eq(n, wn);
+        memset(dst, '#', sizeof(dst));
+        ck_assert_uint_eq(cm_utf8_sanitize(dst, cases[i].in, cases[i].n),
+                          wn);
+        ck_assert(memcmp(dst, cases[i].want, wn) == 0);
+        ck_assert_int_eq(dst[wn], '#');
+        ck_assert_uint_eq(cm_utf8_valid_prefix(dst, wn), i == 8 ? 1 : wn);
+    }
+}
+END_TEST
+
 START_TEST(out_scalars)
 {
     const char *r;
@@ -457,6 +491,7 @@ Suite *cm_json_suite(void)
     tcase_add_test(tc, escape_line_separators);
     tcase_add_test(tc, escaped_len_matches);
     tcase_add_test(tc, out_qstr);
+    tcase_add_test(tc, sanitize);
     tcase_add_test(tc, out_scalars);
     tcase_add_test(tc, out_bounded);
     tcase_add_test(tc, base64_vectors);

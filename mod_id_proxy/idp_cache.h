@@ -1,0 +1,217 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * idp_cache: bookkeeping of the per-process backend (worker) cache and of
+ * a small negative cache for failed DNS lookups (pure).
+ *
+ * Owns keys, refcounts, LRU order, idle expiry and the fixed bounds. It
+ * never allocates after creation, never locks, never reads the clock and
+ * never touches the caller's data: it only hands data back to be freed.
+ */
+#ifndef IDP_CACHE_H
+#define IDP_CACHE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+/*
+ * Locking: like mod_lbmethod_byrequests, every function here is assumed
+ * to be mutex protected by the caller. One lock covers a cache and the
+ * entries it returned: fields of an entry may only be read, and data
+ * set, while holding it.
+ *
+ * Memory: idp_cache_create() allocates the table, its hash buckets and
+ * all capacity entries at once; keys and ids are copied into fixed
+ * buffers inside the entries and freed entries go to a free list, so a
+ * flood of distinct keys never grows the pool. The hash is our own
+ * chained table over that fixed array (apr_hash_t is not used).
+ *
+ * The caller's data: whenever an entry leaves the cache (eviction,
+ * expiry, removal), its data pointer is handed back and the cache
+ * forgets it. The caller destroys it (the worker's subpool). Pools are not
+ * thread-safe: destroy a subpool of a shared parent while still holding
+ * the lock, or after releasing it only if the parent pool's allocator has
+ * a mutex. Either way the entry itself is already gone from the cache.
+ */
+
+/** Longest key and id, in bytes; longer ones are refused. */
+#define IDP_CACHE_KEY_MAX 255
+
+/** Largest capacity accepted by idp_cache_create() and the negcache. */
+#define IDP_CACHE_CAPACITY_MAX 100000
+
+/** Result codes. */
+typedef enum {
+    IDP_CACHE_OK = 0,
+    IDP_CACHE_FULL,          /**< at capacity, nothing evictable */
+    IDP_CACHE_EXISTS,        /**< insert: the key is already cached */
+    IDP_CACHE_KEY_TOO_LONG,  /**< key or id longer than IDP_CACHE_KEY_MAX */
+    IDP_CACHE_NONE,          /**< evict: no entry can be evicted */
+    IDP_CACHE_BUSY           /**< remove: still referenced, deferred */
+} idp_cache_rc_e;
+
+/** Entry states. The cache sets FREE, NEW and DOOMED; the caller may move
+ *  an entry from NEW to READY (or FAILED) once its data is set up. */
+typedef enum {
+    IDP_ENTRY_FREE = 0,      /**< on the free list */
+    IDP_ENTRY_NEW,           /**< inserted, data not set up yet */
+    IDP_ENTRY_READY,         /**< data set up (set by the caller) */
+    IDP_ENTRY_FAILED,        /**< set-up failed (set by the caller) */
+    IDP_ENTRY_DOOMED         /**< removed while referenced: freed by the
+                              *   last idp_cache_release() */
+} idp_entry_state_e;
+
+typedef struct idp_cache_entry_t idp_cache_entry_t;
+
+/** One cached backend. Read-only for the caller, apart from data and the
+ *  NEW->READY/FAILED state change. */
+struct idp_cache_entry_t {
+    char key[IDP_CACHE_KEY_MAX + 1];   /**< backend key */
+    char id[IDP_CACHE_KEY_MAX + 1];    /**< the id that created it */
+    void *data;              /**< the caller's (worker and subpool) */
+    int refs;                /**< requests holding the entry */
+    int state;               /**< idp_entry_state_e */
+    apr_time_t created;
+    apr_time_t last_used;    /**< last lookup, insert or release */
+    apr_uint64_t requests;   /**< inserts plus lookup hits */
+    /* private */
+    apr_uint32_t hash;
+    idp_cache_entry_t *prev, *next;    /**< LRU list, or free list */
+    idp_cache_entry_t *hnext;          /**< hash chain */
+};
+
+/** Counters since creation. */
+typedef struct {
+    apr_uint64_t hits;       /**< lookups that found the key */
+    apr_uint64_t misses;     /**< lookups that did not */
+    apr_uint64_t inserts;
+    apr_uint64_t evictions;  /**< LRU evictions (insert or evict_lru) */
+    apr_uint64_t expirations;/**< idle entries removed by expire */
+    apr_uint64_t overflows;  /**< inserts refused with IDP_CACHE_FULL */
+} idp_cache_stats_t;
+
+typedef struct idp_cache_t idp_cache_t;
+
+/** Eviction veto: non-zero if the idle entry e may go (the glue checks
+ *  that its worker has no acquired connection). NULL means yes. */
+typedef int idp_cache_evictable_fn(void *baton, const idp_cache_entry_t *e);
+
+/** Iteration callback: return non-zero to continue, 0 to stop. It must
+ *  not change the cache. */
+typedef int idp_cache_do_fn(void *baton, const idp_cache_entry_t *e);
+
+/**
+ * Create a cache of capacity entries (1 to IDP_CACHE_CAPACITY_MAX), all
+ * memory from p, or NULL if capacity is out of range.
+ */
+idp_cache_t *idp_cache_create(apr_pool_t *p, int capacity);
+
+/**
+ * Find key. On a hit, the entry becomes the most recently used, gains a
+ * reference (refs + 1, requests + 1, last_used = now) and is returned;
+ * the caller must idp_cache_release() it. Returns NULL on a miss. NEW
+ * entries are returned too; the caller checks the state.
+ */
+idp_cache_entry_t *idp_cache_lookup(idp_cache_t *c, const char *key,
+                                    apr_time_t now);
+
+/**
+ * Insert key (and id) as the most recently used entry, state NEW, data
+ * NULL, holding one reference for the caller (refs 1, requests 1,
+ * created = last_used = now), returned in *entry. If the cache is full,
+ * the least recently used entry with refs 0 that can_evict accepts is
+ * evicted first and its data stored in *evicted; otherwise *evicted is
+ * NULL (if evicted itself is NULL, nothing is ever evicted). Returns IDP_CACHE_OK, IDP_CACHE_FULL (nothing evictable, nothing
+ * changed), IDP_CACHE_EXISTS (*entry NULL, nothing changed) or
+ * IDP_CACHE_KEY_TOO_LONG. The count never exceeds the capacity.
+ */
+int idp_cache_insert(idp_cache_t *c, const char *key, const char *id,
+                     apr_time_t now, idp_cache_evictable_fn *can_evict,
+                     void *baton, idp_cache_entry_t **entry,
+                     void **evicted);
+
+/**
+ * Drop the caller's reference and set last_used = now. Returns NULL, or,
+ * if the entry was DOOMED and this was its last reference, the entry's
+ * data, which the caller must now destroy (the entry is freed).
+ */
+void *idp_cache_release(idp_cache_t *c, idp_cache_entry_t *e,
+                        apr_time_t now);
+
+/**
+ * Evict the least recently used entry with refs 0 that can_evict
+ * accepts: it is removed and its data stored in *data. Returns
+ * IDP_CACHE_OK or IDP_CACHE_NONE (*data NULL).
+ */
+int idp_cache_evict_lru(idp_cache_t *c, idp_cache_evictable_fn *can_evict,
+                        void *baton, void **data);
+
+/**
+ * Remove every entry with refs 0, idle for longer than idle_timeout
+ * (now - last_used > idle_timeout) and accepted by can_evict, pushing
+ * each one's data (void *) onto out (allocated by the caller, may grow in
+ * its own pool). Does nothing if idle_timeout <= 0. Returns how many
+ * entries were removed.
+ */
+int idp_cache_expire(idp_cache_t *c, apr_time_t now,
+                     apr_interval_time_t idle_timeout,
+                     idp_cache_evictable_fn *can_evict, void *baton,
+                     apr_array_header_t *out);
+
+/**
+ * Remove e (e.g. its set-up failed) so that lookups no longer find it.
+ * If refs is 0 it is freed at once, its data stored in *data, and
+ * IDP_CACHE_OK returned. Otherwise it becomes DOOMED, keeps its slot
+ * until the last idp_cache_release() returns its data, *data is NULL and
+ * IDP_CACHE_BUSY returned. The same key may be inserted again at once.
+ */
+int idp_cache_remove(idp_cache_t *c, idp_cache_entry_t *e, void **data);
+
+/**
+ * Call fn for each live (not DOOMED) entry, most recently used first,
+ * until fn returns 0. Returns the number of calls.
+ */
+int idp_cache_do(const idp_cache_t *c, idp_cache_do_fn *fn, void *baton);
+
+/** Entries in use, DOOMED ones included. */
+int idp_cache_count(const idp_cache_t *c);
+
+/** The capacity given at creation. */
+int idp_cache_capacity(const idp_cache_t *c);
+
+/** Copy the counters into *stats. */
+void idp_cache_stats(const idp_cache_t *c, idp_cache_stats_t *stats);
+
+/* ---------------------------------------------------------------------
+ * Negative cache: keys (e.g. backend keys whose DNS lookup failed) that
+ * are refused for ttl. Fixed capacity, same locking and no-growth rules;
+ * lookups scan the array, so keep the capacity to a few thousand.
+ */
+
+typedef struct idp_negcache_t idp_negcache_t;
+
+/** Create a negative cache of capacity slots (1 to
+ *  IDP_CACHE_CAPACITY_MAX) whose entries live ttl (> 0), or NULL. */
+idp_negcache_t *idp_negcache_create(apr_pool_t *p, int capacity,
+                                    apr_interval_time_t ttl);
+
+/**
+ * Remember key until now + ttl (refreshed if already present). When
+ * full, an expired slot is reused, else the oldest entry is replaced.
+ * Returns IDP_CACHE_OK or IDP_CACHE_KEY_TOO_LONG.
+ */
+int idp_negcache_insert(idp_negcache_t *n, const char *key, apr_time_t now);
+
+/** Non-zero if key was inserted less than ttl before now. An expired key
+ *  found here is dropped. */
+int idp_negcache_check(idp_negcache_t *n, const char *key, apr_time_t now);
+
+/** Slots in use (expired ones that were not yet dropped included). */
+int idp_negcache_count(const idp_negcache_t *n);
+
+#endif /* IDP_CACHE_H */

@@ -1,0 +1,379 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * idp_template: parsing and expansion of the backend URL template (see
+ * idp_template.h). Pure code. Parsing runs at config time and returns
+ * sentences for configtest; expansion runs per request and refuses,
+ * rather than repairs, any id that is not already safe.
+ */
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "idp_id.h"
+#include "idp_template.h"
+
+#define PH     IDP_TEMPLATE_PLACEHOLDER
+#define PH_LEN (sizeof(PH) - 1)
+
+struct idp_template_t {
+    const char *scheme;
+    const char *host;        /* lower case, with placeholders */
+    const char *path;        /* "" or starting with '/' */
+    apr_port_t port;
+    int port_explicit;
+    int id_in_host;
+};
+
+static char *lower(char *s)
+{
+    char *c;
+
+    for (c = s; *c; c++) {
+        *c = apr_tolower(*c);
+    }
+    return s;
+}
+
+/* Check a '{' at s: NULL if it starts the placeholder, else a sentence.
+ * In the host, a '.' before the closing '}' means a placeholder that
+ * spans labels. */
+static const char *check_brace(apr_pool_t *p, const char *s, int in_host)
+{
+    const char *close;
+
+    if (!strncmp(s, PH, PH_LEN)) {
+        return NULL;
+    }
+    close = strchr(s, '}');
+    if (in_host && close && memchr(s, '.', (apr_size_t)(close - s))) {
+        return apr_psprintf(p, "the template's '%.*s' spans a dot: {id} "
+                            "may only be (part of) one host label",
+                            (int)(close - s + 1), s);
+    }
+    if (!close) {
+        return "the template has a '{' without '}'; the only placeholder "
+               "is {id}";
+    }
+    return apr_psprintf(p, "the template has an unknown placeholder "
+                        "'%.*s'; the only placeholder is {id}",
+                        (int)(close - s + 1), s);
+}
+
+/* Check the host name part [s, e): labels of letters, digits, '-' and
+ * placeholders, one trailing dot allowed. Sets *ids to the number of
+ * placeholders. */
+static const char *check_host(apr_pool_t *p, const char *s, const char *e,
+                              int *ids)
+{
+    apr_size_t label = 0, total = 0;
+    int label_ids = 0, labels = 0;
+    const char *err;
+
+    *ids = 0;
+    if (s == e) {
+        return "the template has no host";
+    }
+    for (; s <= e; s++) {
+        if (s == e || *s == '.') {
+            if (!label && !label_ids) {
+                if (s == e && labels > 0) {
+                    break;              /* "a.b." is a rooted name */
+                }
+                return "the template's host has an empty label";
+            }
+            if (label > IDP_TEMPLATE_LABEL_MAX
+                || (label_ids && label >= IDP_TEMPLATE_LABEL_MAX)) {
+                return "the template's host has a label longer than 63 "
+                       "characters";
+            }
+            labels++;
+            label = 0;
+            label_ids = 0;
+            if (s == e) {
+                break;
+            }
+            total++;
+        }
+        else if (*s == '{') {
+            if ((err = check_brace(p, s, 1))) {
+                return err;
+            }
+            label_ids++;
+            (*ids)++;
+            s += PH_LEN - 1;
+        }
+        else if (*s == '}') {
+            return "the template has a '}' without '{'";
+        }
+        else if (apr_isalnum(*s) || *s == '-') {
+            label++;
+            total++;
+        }
+        else {
+            return apr_psprintf(p, "the template's host may not contain "
+                                "'%c' (only letters, digits, '-', '.' and "
+                                "{id})", apr_isgraph(*s) ? *s : '?');
+        }
+    }
+    if (total > IDP_TEMPLATE_HOST_MAX) {
+        return "the template's host is longer than 253 characters";
+    }
+    return NULL;
+}
+
+static int hex(char c)
+{
+    return apr_isxdigit(c);
+}
+
+static const char *check_path(apr_pool_t *p, const char *s, int *ids)
+{
+    const char *err;
+
+    *ids = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '{') {
+            if ((err = check_brace(p, s, 0))) {
+                return err;
+            }
+            (*ids)++;
+            s += PH_LEN - 1;
+        }
+        else if (c == '}') {
+            return "the template has a '}' without '{'";
+        }
+        else if (c == '%') {
+            if (!hex(s[1]) || !hex(s[2])) {
+                return "the template's path has a '%' that is not %XX";
+            }
+        }
+        else if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`|", c)) {
+            return apr_psprintf(p, "the template's path may not contain "
+                                "'%c' (byte 0x%02x)", apr_isgraph(c) ? c
+                                : '?', c);
+        }
+    }
+    return NULL;
+}
+
+static const char *parse_port(const char *s, apr_port_t *port)
+{
+    long v = 0;
+
+    if (!*s) {
+        return "the template has an empty port";
+    }
+    for (; *s; s++) {
+        if (!apr_isdigit(*s) || (v = v * 10 + (*s - '0')) > 65535) {
+            return "the template's port must be a number from 1 to 65535";
+        }
+    }
+    if (v < 1) {
+        return "the template's port must be a number from 1 to 65535";
+    }
+    *port = (apr_port_t)v;
+    return NULL;
+}
+
+const char *idp_template_parse(apr_pool_t *p, const char *str,
+                               idp_template_t **tpl)
+{
+    idp_template_t *t;
+    const char *sep, *auth, *aend, *hend, *err;
+    int host_ids = 0, path_ids = 0;
+
+    *tpl = NULL;
+    if (!str || !(sep = strstr(str, "://"))) {
+        return "the template must be an absolute URL such as "
+               "http://id-{id}.tenants.svc:8080/";
+    }
+    t = apr_pcalloc(p, sizeof(*t));
+    t->scheme = lower(apr_pstrmemdup(p, str, (apr_size_t)(sep - str)));
+    if (strcmp(t->scheme, "http") && strcmp(t->scheme, "https")
+        && strcmp(t->scheme, "ws") && strcmp(t->scheme, "wss")) {
+        return apr_psprintf(p, "the template's scheme '%s' is not http, "
+                            "https, ws or wss", t->scheme);
+    }
+    if (strpbrk(str, "?#")) {
+        return "the template may not contain a query or fragment ('?', '#')";
+    }
+    auth = sep + 3;
+    aend = auth + strcspn(auth, "/");
+    if (memchr(auth, '@', (apr_size_t)(aend - auth))) {
+        return "the template may not contain userinfo ('@') before the host";
+    }
+
+    if (*auth == '[') {
+        const char *c;
+
+        hend = memchr(auth, ']', (apr_size_t)(aend - auth));
+        if (!hend || hend == auth + 1) {
+            return "the template's IPv6 address has no closing ']'";
+        }
+        for (c = auth + 1; c < hend; c++) {
+            if (*c == '{') {
+                return "the template may not put {id} inside an IPv6 "
+                       "address";
+            }
+            if (!apr_isxdigit(*c) && *c != ':' && *c != '.') {
+                return "the template's IPv6 address is not valid";
+            }
+        }
+        hend++;
+        if (hend != aend && *hend != ':') {
+            return "the template has text after the IPv6 address";
+        }
+    }
+    else {
+        hend = memchr(auth, ':', (apr_size_t)(aend - auth));
+        if (!hend) {
+            hend = aend;
+        }
+        if ((err = check_host(p, auth, hend, &host_ids))) {
+            return err;
+        }
+    }
+    t->host = lower(apr_pstrmemdup(p, auth, (apr_size_t)(hend - auth)));
+
+    if (hend < aend) {
+        t->port_explicit = 1;
+        err = parse_port(apr_pstrmemdup(p, hend + 1,
+                                        (apr_size_t)(aend - hend - 1)),
+                         &t->port);
+        if (err) {
+            return err;
+        }
+    }
+    else {
+        t->port = (!strcmp(t->scheme, "https") || !strcmp(t->scheme, "wss"))
+                  ? 443 : 80;
+    }
+
+    t->path = apr_pstrdup(p, aend);
+    if ((err = check_path(p, t->path, &path_ids))) {
+        return err;
+    }
+    if (!host_ids && !path_ids) {
+        return "the template must contain {id} in the host or the path";
+    }
+    t->id_in_host = host_ids > 0;
+    *tpl = t;
+    return NULL;
+}
+
+const char *idp_template_scheme(const idp_template_t *t)
+{
+    return t->scheme;
+}
+
+const char *idp_template_host(const idp_template_t *t)
+{
+    return t->host;
+}
+
+apr_port_t idp_template_port(const idp_template_t *t)
+{
+    return t->port;
+}
+
+int idp_template_port_explicit(const idp_template_t *t)
+{
+    return t->port_explicit;
+}
+
+const char *idp_template_path(const idp_template_t *t)
+{
+    return t->path;
+}
+
+int idp_template_id_in_host(const idp_template_t *t)
+{
+    return t->id_in_host;
+}
+
+/* Replace every placeholder in s by id (already checked). */
+static char *subst(apr_pool_t *p, const char *s, const char *id)
+{
+    apr_size_t idlen = strlen(id), n = 0, len;
+    const char *c;
+    char *out, *o;
+
+    for (c = s; (c = strstr(c, PH)); c += PH_LEN) {
+        n++;
+    }
+    len = strlen(s) - n * PH_LEN + n * idlen;
+    o = out = apr_palloc(p, len + 1);
+    while ((c = strstr(s, PH))) {
+        memcpy(o, s, (apr_size_t)(c - s));
+        o += c - s;
+        memcpy(o, id, idlen);
+        o += idlen;
+        s = c + PH_LEN;
+    }
+    strcpy(o, s);
+    return out;
+}
+
+char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
+                               const char *id)
+{
+    char *host;
+    const char *s;
+    apr_size_t label = 0, len;
+
+    /* The id reaches a URL only through here: refuse, never repair. */
+    if (!idp_id_chars_ok(id)) {
+        return NULL;
+    }
+    if (!t->id_in_host) {
+        return apr_pstrdup(p, t->host);
+    }
+    host = lower(subst(p, t->host, id));
+    len = strlen(host);
+    if (len && host[len - 1] == '.') {
+        len--;
+    }
+    if (len > IDP_TEMPLATE_HOST_MAX) {
+        return NULL;
+    }
+    for (s = host; *s; s++) {
+        if (*s == '.') {
+            label = 0;
+        }
+        else if (++label > IDP_TEMPLATE_LABEL_MAX) {
+            return NULL;
+        }
+    }
+    return host;
+}
+
+char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
+                               const char *id)
+{
+    char *host = idp_template_expand_host(p, t, id);
+
+    if (!host) {
+        return NULL;
+    }
+    return apr_psprintf(p, "%s://%s:%u", t->scheme, host,
+                        (unsigned int)t->port);
+}
+
+char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
+                          const char *id)
+{
+    char *key = idp_template_backend_key(p, t, id);
+
+    if (!key) {
+        return NULL;
+    }
+    return apr_pstrcat(p, key, subst(p, t->path, id), NULL);
+}

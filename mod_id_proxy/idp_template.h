@@ -1,0 +1,91 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * idp_template: the backend URL template, e.g.
+ * "http://id-{id}.tenants.svc.cluster.local:8080/api/" (pure).
+ *
+ * Owns the template syntax, checked once at config time, and the
+ * expansion of one validated id into a backend URL and a backend key. It
+ * never takes a host from the request and never expands an id that fails
+ * idp_id_chars_ok() or would make a DNS label longer than 63 characters.
+ */
+#ifndef IDP_TEMPLATE_H
+#define IDP_TEMPLATE_H
+
+#include <apr_pools.h>
+#include <apr_network_io.h>
+
+/** The placeholder, the only one there is. */
+#define IDP_TEMPLATE_PLACEHOLDER "{id}"
+
+/** Longest DNS label and host name after expansion. */
+#define IDP_TEMPLATE_LABEL_MAX 63
+#define IDP_TEMPLATE_HOST_MAX 253
+
+/** A parsed template (opaque). */
+typedef struct idp_template_t idp_template_t;
+
+/**
+ * Parse and check a template at config time. Rules: the scheme is http,
+ * https, ws or wss (any case, stored lower case); the authority has no
+ * userinfo ('@'); the host is a name of letters, digits and '-' in
+ * dot-separated labels (one trailing dot allowed) or, only when the id is
+ * not in the host, a bracketed IPv6 literal; the port, if any, is
+ * 1-65535; the path, if any, starts with '/' and has no '?', '#',
+ * whitespace, control or non-ASCII bytes, and '%' only as %XX. "{id}"
+ * must appear at least once, in the host only inside a single label
+ * (e.g. "id-{id}" or "{id}"), and any number of times in the path; no
+ * other '{' or '}' is allowed. Host letters are lower-cased. Returns NULL
+ * and sets *tpl (allocated from p), or an error sentence from p.
+ */
+const char *idp_template_parse(apr_pool_t *p, const char *str,
+                               idp_template_t **tpl);
+
+/** The scheme, lower case: "http", "https", "ws" or "wss". */
+const char *idp_template_scheme(const idp_template_t *t);
+
+/** The host with its placeholders, e.g. "id-{id}.tenants.svc" (an IPv6
+ *  literal keeps its brackets). */
+const char *idp_template_host(const idp_template_t *t);
+
+/** The port: the explicit one, else 80 (http, ws) or 443 (https, wss). */
+apr_port_t idp_template_port(const idp_template_t *t);
+
+/** Non-zero if the template names the port explicitly. */
+int idp_template_port_explicit(const idp_template_t *t);
+
+/** The path prefix with its placeholders, possibly "" (never NULL). */
+const char *idp_template_path(const idp_template_t *t);
+
+/** Non-zero if "{id}" appears in the host (one backend per id), zero if
+ *  only in the path (all ids share one backend). */
+int idp_template_id_in_host(const idp_template_t *t);
+
+/**
+ * The host with id substituted and lower-cased, or NULL if id fails
+ * idp_id_chars_ok(), a label would exceed 63 characters or the host 253.
+ */
+char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
+                               const char *id);
+
+/**
+ * The backend key "scheme://host:port", always with the port (so
+ * "http://a" and "http://a:80" share a key), or NULL as for
+ * idp_template_expand_host(). It names one backend, i.e. one worker.
+ */
+char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
+                               const char *id);
+
+/**
+ * The URL base: the backend key followed by the path prefix with id
+ * substituted (the glue appends the rest of the request), or NULL as for
+ * idp_template_expand_host().
+ */
+char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
+                          const char *id);
+
+#endif /* IDP_TEMPLATE_H */

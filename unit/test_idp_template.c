@@ -1,0 +1,286 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/* Unit tests for idp_template: template syntax, accessors, expansion in
+ * host and path, and the refusals at expansion time. */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "test_common.h"
+#include "idp_template.h"
+
+static apr_pool_t *pool;
+
+static void setup(void)
+{
+    apr_pool_create(&pool, NULL);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+}
+
+static idp_template_t *parse_ok(const char *str)
+{
+    idp_template_t *t = NULL;
+    const char *err = idp_template_parse(pool, str, &t);
+
+    ck_assert_msg(err == NULL, "'%s': %s", str, err);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+/* The error for str, which must be refused. */
+static const char *parse_err(const char *str)
+{
+    idp_template_t *t = (idp_template_t *)&t;
+    const char *err = idp_template_parse(pool, str, &t);
+
+    ck_assert_msg(err != NULL, "accepted '%s'", str);
+    ck_assert_ptr_null(t);
+    return err;
+}
+
+START_TEST(parse_accessors)
+{
+    idp_template_t *t =
+        parse_ok("HTTP://Id-{id}.Tenants.svc.cluster.local:8080/api/");
+
+    ck_assert_str_eq(idp_template_scheme(t), "http");
+    ck_assert_str_eq(idp_template_host(t),
+                     "id-{id}.tenants.svc.cluster.local");
+    ck_assert_int_eq(idp_template_port(t), 8080);
+    ck_assert(idp_template_port_explicit(t));
+    ck_assert_str_eq(idp_template_path(t), "/api/");
+    ck_assert(idp_template_id_in_host(t));
+
+    t = parse_ok("https://backend.internal/t/{id}");
+    ck_assert_str_eq(idp_template_scheme(t), "https");
+    ck_assert_int_eq(idp_template_port(t), 443);
+    ck_assert(!idp_template_port_explicit(t));
+    ck_assert_str_eq(idp_template_path(t), "/t/{id}");
+    ck_assert(!idp_template_id_in_host(t));
+
+    t = parse_ok("ws://{id}");
+    ck_assert_int_eq(idp_template_port(t), 80);
+    ck_assert_str_eq(idp_template_path(t), "");
+    ck_assert_str_eq(idp_template_host(t), "{id}");
+
+    t = parse_ok("wss://{id}.svc.cluster.local./");
+    ck_assert_int_eq(idp_template_port(t), 443);
+    ck_assert_str_eq(idp_template_host(t), "{id}.svc.cluster.local.");
+
+    t = parse_ok("http://[fd00::1]:9000/x/{id}/");
+    ck_assert_str_eq(idp_template_host(t), "[fd00::1]");
+    ck_assert_int_eq(idp_template_port(t), 9000);
+}
+END_TEST
+
+START_TEST(parse_errors)
+{
+    ck_assert_ptr_nonnull(strstr(parse_err("http://tenants.svc/api/"),
+                                 "must contain {id}"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://{id.tenants}.svc/"),
+                                 "spans a dot"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://a{id.b}c/"),
+                                 "spans a dot"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://user@{id}.svc/"),
+                                 "userinfo"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://u:p@{id}.svc/"),
+                                 "userinfo"));
+    ck_assert_ptr_nonnull(strstr(parse_err("ftp://{id}.svc/"), "scheme"));
+    ck_assert_ptr_nonnull(strstr(parse_err("unix:/run/{id}.sock|http://x/"),
+                                 "scheme"));
+    ck_assert_ptr_nonnull(strstr(parse_err("{id}.svc/x"), "absolute URL"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://{tenant}.svc/"),
+                                 "unknown placeholder '{tenant}'"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://{id}.svc/{ID}"),
+                                 "unknown placeholder"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://{id}.svc/{id"),
+                                 "without '}'"));
+    ck_assert_ptr_nonnull(strstr(parse_err("http://{id}.svc/x}"),
+                                 "without '{'"));
+    parse_err("http://");
+    parse_err("http:///{id}");
+    parse_err("http://:80/{id}");
+    parse_err("http://{id}..svc/");
+    parse_err("http://.{id}/");
+    parse_err("http://{id}.svc../");
+    parse_err("http://{id}_x.svc/");
+    parse_err("http://{id}.svc:0/");
+    parse_err("http://{id}.svc:65536/");
+    parse_err("http://{id}.svc:80x/");
+    parse_err("http://{id}.svc:/");
+    parse_err("http://{id}.svc/?a=b");
+    parse_err("http://{id}.svc/#f");
+    parse_err("http://{id}.svc/a b");
+    parse_err("http://{id}.svc/a%zz");
+    parse_err("http://{id}.svc/a\\b");
+    parse_err("http://[fd00::{id}]/");
+    parse_err("http://[fd00::1/{id}");
+    parse_err("http://[fd00::1]x/{id}");
+    parse_err(NULL);
+}
+END_TEST
+
+START_TEST(parse_label_limits)
+{
+    char buf[400];
+
+    /* a literal label of 63 is fine, 64 is not */
+    memset(buf, 0, sizeof(buf));
+    strcpy(buf, "http://");
+    memset(buf + 7, 'a', 63);
+    strcat(buf, "/{id}");
+    parse_ok(buf);
+    memset(buf + 7, 'a', 64);
+    strcpy(buf + 7 + 64, "/{id}");
+    ck_assert_ptr_nonnull(strstr(parse_err(buf), "longer than 63"));
+    /* with {id} in the label, 62 literal characters leave room for one */
+    strcpy(buf, "http://{id}");
+    memset(buf + 11, 'b', 62);
+    strcpy(buf + 11 + 62, ".svc/");
+    parse_ok(buf);
+    strcpy(buf, "http://{id}");
+    memset(buf + 11, 'b', 63);
+    strcpy(buf + 11 + 63, ".svc/");
+    parse_err(buf);
+}
+END_TEST
+
+START_TEST(expand_host)
+{
+    idp_template_t *t =
+        parse_ok("http://id-{id}.tenants.svc.cluster.local:8080/api/");
+
+    ck_assert_str_eq(idp_template_expand(pool, t, "abc"),
+                     "http://id-abc.tenants.svc.cluster.local:8080/api/");
+    ck_assert_str_eq(idp_template_backend_key(pool, t, "abc"),
+                     "http://id-abc.tenants.svc.cluster.local:8080");
+    ck_assert_str_eq(idp_template_expand_host(pool, t, "abc"),
+                     "id-abc.tenants.svc.cluster.local");
+    /* the host is canonical: an upper-case id gives the same backend */
+    ck_assert_str_eq(idp_template_backend_key(pool, t, "ABC"),
+                     "http://id-abc.tenants.svc.cluster.local:8080");
+
+    t = parse_ok("https://{id}.svc/{id}/x/{id}");
+    ck_assert_str_eq(idp_template_expand(pool, t, "Q7"),
+                     "https://q7.svc:443/Q7/x/Q7");
+    ck_assert_str_eq(idp_template_backend_key(pool, t, "q7"),
+                     "https://q7.svc:443");
+}
+END_TEST
+
+START_TEST(expand_path_only)
+{
+    idp_template_t *t = parse_ok("http://backend:8000/tenants/{id}/");
+    char *a = idp_template_backend_key(pool, t, "one");
+    char *b = idp_template_backend_key(pool, t, "two");
+
+    ck_assert_str_eq(idp_template_expand(pool, t, "one"),
+                     "http://backend:8000/tenants/one/");
+    ck_assert_str_eq(a, "http://backend:8000");
+    ck_assert_str_eq(a, b);
+    t = parse_ok("http://[fd00::1]/{id}");
+    ck_assert_str_eq(idp_template_expand(pool, t, "z"),
+                     "http://[fd00::1]:80/z");
+}
+END_TEST
+
+START_TEST(expand_refuses_bad_ids)
+{
+    idp_template_t *t = parse_ok("http://id-{id}.svc/p/{id}");
+    static const char *const bad[] = {
+        "a.b", "a/b", "a:1", "a@b", "a%2e", "a b", "a?", "a#", "", NULL
+    };
+    int i;
+
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(idp_template_expand(pool, t, bad[i]) == NULL,
+                      "expanded '%s'", bad[i]);
+        ck_assert_ptr_null(idp_template_backend_key(pool, t, bad[i]));
+        ck_assert_ptr_null(idp_template_expand_host(pool, t, bad[i]));
+    }
+    ck_assert_ptr_null(idp_template_expand(pool, t, NULL));
+    /* path-only templates check the id too */
+    t = parse_ok("http://backend/{id}");
+    ck_assert_ptr_null(idp_template_expand(pool, t, "../admin"));
+    ck_assert_ptr_null(idp_template_backend_key(pool, t, "a/b"));
+}
+END_TEST
+
+START_TEST(expand_label_limit)
+{
+    idp_template_t *t = parse_ok("http://id-{id}.svc/");
+    char id[80];
+
+    memset(id, 'a', 60);
+    id[60] = '\0';
+    /* "id-" + 60 = 63: fits */
+    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
+    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 67);
+    id[60] = 'a';
+    id[61] = '\0';
+    /* 64: refused */
+    ck_assert_ptr_null(idp_template_expand(pool, t, id));
+    ck_assert_ptr_null(idp_template_backend_key(pool, t, id));
+    /* the same id is fine in a path */
+    t = parse_ok("http://svc/{id}");
+    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
+    /* two placeholders in one label count twice */
+    t = parse_ok("http://{id}{id}.svc/");
+    id[31] = '\0';
+    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
+    id[31] = 'a';
+    id[32] = '\0';
+    ck_assert_ptr_null(idp_template_expand(pool, t, id));
+}
+END_TEST
+
+START_TEST(expand_host_limit)
+{
+    char label[64], id[64];
+    const char *tpl;
+    idp_template_t *t;
+
+    memset(label, 'c', 63);
+    label[63] = '\0';
+    /* the host is the id plus 194 characters */
+    tpl = apr_pstrcat(pool, "http://{id}.", label, ".", label, ".", label,
+                      ".x/", NULL);
+    t = parse_ok(tpl);
+    memset(id, 'a', 57);
+    id[57] = '\0';
+    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 251);
+    memset(id, 'a', 59);
+    id[59] = '\0';
+    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 253);
+    id[59] = 'a';
+    id[60] = '\0';
+    ck_assert_ptr_null(idp_template_expand_host(pool, t, id));
+    ck_assert_ptr_null(idp_template_expand(pool, t, id));
+}
+END_TEST
+
+Suite *idp_template_suite(void)
+{
+    Suite *s = suite_create("idp_template");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, parse_accessors);
+    tcase_add_test(tc, parse_errors);
+    tcase_add_test(tc, parse_label_limits);
+    tcase_add_test(tc, expand_host);
+    tcase_add_test(tc, expand_path_only);
+    tcase_add_test(tc, expand_refuses_bad_ids);
+    tcase_add_test(tc, expand_label_limit);
+    tcase_add_test(tc, expand_host_limit);
+    suite_add_tcase(s, tc);
+    return s;
+}
