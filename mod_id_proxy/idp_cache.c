@@ -289,8 +289,11 @@ int idp_cache_expire(idp_cache_t *c, apr_time_t now,
 int idp_cache_remove(idp_cache_t *c, idp_cache_entry_t *e, void **data)
 {
     *data = NULL;
-    if (e->state == IDP_ENTRY_FREE || e->state == IDP_ENTRY_DOOMED) {
-        return IDP_CACHE_BUSY;
+    if (e->state == IDP_ENTRY_FREE) {
+        return IDP_CACHE_NONE;
+    }
+    if (e->state == IDP_ENTRY_DOOMED) {
+        return IDP_CACHE_BUSY;              /* already pending */
     }
     if (e->refs == 0) {
         *data = entry_take(c, e);

@@ -51,7 +51,8 @@ typedef enum {
     IDP_CACHE_FULL,          /**< at capacity, nothing evictable */
     IDP_CACHE_EXISTS,        /**< insert: the key is already cached */
     IDP_CACHE_KEY_TOO_LONG,  /**< key or id longer than IDP_CACHE_KEY_MAX */
-    IDP_CACHE_NONE,          /**< evict: no entry can be evicted */
+    IDP_CACHE_NONE,          /**< evict: no entry can be evicted;
+                              *   remove: the entry is not in use */
     IDP_CACHE_BUSY           /**< remove: still referenced, deferred */
 } idp_cache_rc_e;
 
@@ -126,8 +127,9 @@ idp_cache_entry_t *idp_cache_lookup(idp_cache_t *c, const char *key,
  * created = last_used = now), returned in *entry. If the cache is full,
  * the least recently used entry with refs 0 that can_evict accepts is
  * evicted first and its data stored in *evicted; otherwise *evicted is
- * NULL (if evicted itself is NULL, nothing is ever evicted). Returns IDP_CACHE_OK, IDP_CACHE_FULL (nothing evictable, nothing
- * changed), IDP_CACHE_EXISTS (*entry NULL, nothing changed) or
+ * NULL (if evicted itself is NULL, nothing is ever evicted). Returns
+ * IDP_CACHE_OK, IDP_CACHE_FULL (nothing evictable, nothing changed),
+ * IDP_CACHE_EXISTS (*entry NULL, nothing changed) or
  * IDP_CACHE_KEY_TOO_LONG. The count never exceeds the capacity.
  */
 int idp_cache_insert(idp_cache_t *c, const char *key, const char *id,
@@ -168,7 +170,8 @@ int idp_cache_expire(idp_cache_t *c, apr_time_t now,
  * If refs is 0 it is freed at once, its data stored in *data, and
  * IDP_CACHE_OK returned. Otherwise it becomes DOOMED, keeps its slot
  * until the last idp_cache_release() returns its data, *data is NULL and
- * IDP_CACHE_BUSY returned. The same key may be inserted again at once.
+ * IDP_CACHE_BUSY returned (also for an entry already DOOMED; a FREE one
+ * gives IDP_CACHE_NONE). The same key may be inserted again at once.
  */
 int idp_cache_remove(idp_cache_t *c, idp_cache_entry_t *e, void **data);
 

@@ -25,11 +25,9 @@ int main(void)
     srunner_add_suite(sr, ab_types_suite());
     srunner_add_suite(sr, cm_json_suite());
     srunner_add_suite(sr, ab_record_suite());
-#ifdef HAVE_IDP_SUITES
     srunner_add_suite(sr, idp_id_suite());
     srunner_add_suite(sr, idp_template_suite());
     srunner_add_suite(sr, idp_cache_suite());
-#endif
     srunner_set_tap(sr, "-");
     srunner_run_all(sr, CK_SILENT);
     failed = srunner_ntests_failed(sr);

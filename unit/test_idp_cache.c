@@ -376,7 +376,8 @@ START_TEST(expire_idle)
     ck_assert_int_eq(idp_cache_expire(c, 2000, 1000, NULL, NULL, out), 0);
     ck_assert_int_eq(out->nelts, 0);
     /* idle > 1000 at 2001: a, d, e (b busy, c recent), d vetoed */
-    ck_assert_int_eq(idp_cache_expire(c, 2001, 1000, not_this, str("d"), out), 2);
+    ck_assert_int_eq(idp_cache_expire(c, 2001, 1000, not_this, str("d"),
+                                      out), 2);
     ck_assert_int_eq(out->nelts, 2);
     ck_assert_str_eq(APR_ARRAY_IDX(out, 0, char *), "a");
     ck_assert_str_eq(APR_ARRAY_IDX(out, 1, char *), "e");
@@ -419,6 +420,7 @@ START_TEST(remove_deferred)
     ck_assert_int_eq(idp_cache_remove(c, a, &data), IDP_CACHE_BUSY);
     ck_assert_ptr_null(data);
     ck_assert_int_eq(a->state, IDP_ENTRY_DOOMED);
+    ck_assert_int_eq(idp_cache_remove(c, a, &data), IDP_CACHE_BUSY);
     ck_assert_ptr_null(idp_cache_lookup(c, "a", 4));
     ck_assert_str_eq(order(c), "");
     /* the doomed entry keeps its slot: one left */
@@ -431,6 +433,8 @@ START_TEST(remove_deferred)
     ck_assert_int_eq(idp_cache_insert(c, "c", "c", 6, NULL, NULL, &b, &ev),
                      IDP_CACHE_FULL);
     ck_assert_str_eq((char *)idp_cache_release(c, a, 7), "a");
+    ck_assert_int_eq(a->state, IDP_ENTRY_FREE);
+    ck_assert_int_eq(idp_cache_remove(c, a, &data), IDP_CACHE_NONE);
     ck_assert_int_eq(idp_cache_count(c), 1);
     ck_assert_int_eq(idp_cache_insert(c, "c", "c", 8, NULL, NULL, &b, &ev),
                      IDP_CACHE_OK);
