@@ -202,6 +202,30 @@ static int is_upgrade(const char *upgrade)
     return !(n == 3 && !strncasecmp(mt, "h2c", 3) && !strchr(mt, ','));
 }
 
+/* The reasons shared by both directions: downloads, binary, metadata
+ * only, and types outside the allow-list. */
+static const char *skip_entity(const apr_array_header_t *patterns,
+                               const char *ct, const char *cd,
+                               apr_off_t limit)
+{
+    if (is_attachment(cd)) {
+        return AB_SKIP_ATTACHMENT;
+    }
+    if (ab_type_is(ct, "application/octet-stream")) {
+        return AB_SKIP_OCTET_STREAM;
+    }
+    if (limit == 0) {
+        return AB_SKIP_LIMIT_ZERO;
+    }
+    if (!ct) {
+        return AB_SKIP_NO_TYPE;
+    }
+    if (!ab_type_match(patterns, ct)) {
+        return AB_SKIP_TYPE;
+    }
+    return NULL;
+}
+
 const char *ab_skip_response(const apr_array_header_t *patterns,
                              const ab_resp_facts_t *f)
 {
@@ -217,22 +241,8 @@ const char *ab_skip_response(const apr_array_header_t *patterns,
         || accepts_event_stream(f->request_accept)) {
         return AB_SKIP_EVENT_STREAM;
     }
-    if (is_attachment(f->content_disposition)) {
-        return AB_SKIP_ATTACHMENT;
-    }
-    if (ab_type_is(f->content_type, "application/octet-stream")) {
-        return AB_SKIP_OCTET_STREAM;
-    }
-    if (f->limit == 0) {
-        return AB_SKIP_LIMIT_ZERO;
-    }
-    if (!f->content_type) {
-        return AB_SKIP_NO_TYPE;
-    }
-    if (!ab_type_match(patterns, f->content_type)) {
-        return AB_SKIP_TYPE;
-    }
-    return NULL;
+    return skip_entity(patterns, f->content_type, f->content_disposition,
+                       f->limit);
 }
 
 const char *ab_skip_request(const apr_array_header_t *patterns,
@@ -241,20 +251,6 @@ const char *ab_skip_request(const apr_array_header_t *patterns,
     if (is_upgrade(f->upgrade)) {
         return AB_SKIP_UPGRADE;
     }
-    if (is_attachment(f->content_disposition)) {
-        return AB_SKIP_ATTACHMENT;
-    }
-    if (ab_type_is(f->content_type, "application/octet-stream")) {
-        return AB_SKIP_OCTET_STREAM;
-    }
-    if (f->limit == 0) {
-        return AB_SKIP_LIMIT_ZERO;
-    }
-    if (!f->content_type) {
-        return AB_SKIP_NO_TYPE;
-    }
-    if (!ab_type_match(patterns, f->content_type)) {
-        return AB_SKIP_TYPE;
-    }
-    return NULL;
+    return skip_entity(patterns, f->content_type, f->content_disposition,
+                       f->limit);
 }
