@@ -29,6 +29,65 @@
 
 static const char cm_hex[] = "0123456789abcdef";
 
+/* Word-at-a-time scanning: records are built for every request, and the
+ * bodies in them are mostly plain ASCII, so the loops below look at eight
+ * bytes per step and drop to the byte loop only near a byte that matters.
+ * The macros are the classic "has a zero byte" / "has a byte below n"
+ * tests on 64-bit words (exact for the flagged words we act on, since we
+ * then re-check byte by byte). */
+#define CM_ONES  APR_UINT64_C(0x0101010101010101)
+#define CM_HIGHS APR_UINT64_C(0x8080808080808080)
+#define CM_HAS_ZERO(v) (((v) - CM_ONES) & ~(v) & CM_HIGHS)
+#define CM_HAS_LESS(v, n) (((v) - CM_ONES * (n)) & ~(v) & CM_HIGHS)
+#define CM_HAS_BYTE(v, c) CM_HAS_ZERO((v) ^ (CM_ONES * (c)))
+
+static apr_uint64_t load64(const unsigned char *s)
+{
+    apr_uint64_t v;
+
+    memcpy(&v, s, sizeof(v));
+    return v;
+}
+
+/* Length of the run at s (at most n bytes) of bytes 0x01..0x7f. */
+static apr_size_t ascii_run(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i = 0;
+
+    while (i + 8 <= n) {
+        apr_uint64_t v = load64(s + i);
+        if ((v & CM_HIGHS) || CM_HAS_ZERO(v)) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < n && s[i] >= 0x01 && s[i] < 0x80) {
+        i++;
+    }
+    return i;
+}
+
+/* Length of the run at s (at most n bytes) of bytes that need no escape
+ * (see CM_PLAIN). */
+static apr_size_t plain_run(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i = 0;
+
+    while (i + 8 <= n) {
+        apr_uint64_t v = load64(s + i);
+        if (CM_HAS_LESS(v, 0x20) || CM_HAS_BYTE(v, 0x22)
+            || CM_HAS_BYTE(v, 0x5c) || CM_HAS_BYTE(v, 0x7f)
+            || CM_HAS_BYTE(v, 0xe2)) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < n && CM_PLAIN(s[i])) {
+        i++;
+    }
+    return i;
+}
+
 static const char cm_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -103,7 +162,7 @@ apr_size_t cm_utf8_valid_prefix(const char *buf, apr_size_t len)
 
     while (i < len) {
         if (s[i] >= 0x01 && s[i] < 0x80) {
-            i++;
+            i += ascii_run(s + i, len - i);
             continue;
         }
         n = utf8_char(s + i, len - i, &prefix);
@@ -185,8 +244,7 @@ static apr_size_t escape(char *dst, apr_size_t room, const char *buf,
     apr_size_t k;
 
     while (i < len) {
-        for (run = i; run < len && CM_PLAIN(s[run]); run++) {
-        }
+        run = i + plain_run(s + i, len - i);
         if (run > i) {
             put(dst, room, n, buf + i, run - i);
             n += run - i;
@@ -293,7 +351,7 @@ void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
         start = i;
         while (i < n) {
             if (u[i] >= 0x01 && u[i] < 0x80) {
-                i++;
+                i += ascii_run(u + i, n - i);
                 continue;
             }
             if (!(c = utf8_char(u + i, n - i, &prefix))) {

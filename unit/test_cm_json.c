@@ -6,6 +6,7 @@
 
 /* Unit tests for cm_json: UTF-8 validation, the text/base64 choice,
  * escaping, base64 and the bounded two-pass writer. */
+#include <stdio.h>
 #include <string.h>
 
 #include <apr_base64.h>
@@ -476,6 +477,72 @@ START_TEST(base64_round_trip)
 }
 END_TEST
 
+/* The word-at-a-time scans must find a special byte at every position of
+ * a word, and across word boundaries: compare with a byte-by-byte model. */
+static apr_size_t model_escape(char *dst, const unsigned char *s,
+                               apr_size_t n)
+{
+    apr_size_t i, o = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            dst[o++] = '\\';
+            dst[o++] = (char)c;
+        }
+        else if (c == '\n') {
+            memcpy(dst + o, "\\n", 2);
+            o += 2;
+        }
+        else if (c < 0x20 || c == 0x7f) {
+            const char *e = c == '\b' ? "\\b" : c == '\f' ? "\\f"
+                          : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+            if (e) {
+                memcpy(dst + o, e, 2);
+                o += 2;
+            }
+            else {
+                sprintf(dst + o, "\\u%04x", c);
+                o += 6;
+            }
+        }
+        else {
+            dst[o++] = (char)c;
+        }
+    }
+    return o;
+}
+
+START_TEST(word_scan_every_position)
+{
+    static const unsigned char special[] = {
+        '"', '\\', 0x01, 0x1f, '\n', '\t', 0x7f, 0xc3
+    };
+    unsigned char buf[40];
+    char got[256], want[256];
+    apr_size_t i, pos, n, m;
+
+    for (i = 0; i < sizeof(special); i++) {
+        for (pos = 0; pos < 33; pos++) {
+            memset(buf, 'a', sizeof(buf));
+            buf[pos] = special[i];
+            if (special[i] == 0xc3) {
+                buf[pos + 1] = 0xa9;                /* U+00E9, stays raw */
+            }
+            n = cm_json_escape(got, (const char *)buf, 34);
+            m = model_escape(want, buf, 34);
+            ck_assert_uint_eq(n, m);
+            ck_assert(memcmp(got, want, n) == 0);
+            ck_assert_uint_eq(cm_json_escaped_len((const char *)buf, 34), m);
+            /* ASCII scan: a NUL or a high byte stops the valid prefix */
+            buf[pos] = special[i] == 0xc3 ? 0xff : 0x00;
+            ck_assert_uint_eq(cm_utf8_valid_prefix((const char *)buf, 34),
+                              pos);
+        }
+    }
+}
+END_TEST
+
 Suite *cm_json_suite(void)
 {
     Suite *s = suite_create("cm_json");
@@ -483,6 +550,7 @@ Suite *cm_json_suite(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, valid_multibyte);
+    tcase_add_test(tc, word_scan_every_position);
     tcase_add_test(tc, invalid_rejected);
     tcase_add_test(tc, nul_is_base64);
     tcase_add_test(tc, cut_at_end);
