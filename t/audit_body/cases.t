@@ -10,7 +10,7 @@ use Time::HiRes qw(usleep);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes sha256_hex);
 
-plan tests => 48, need_module 'deflate', 'cgid', 'http2';
+plan tests => 51, need_module 'deflate', 'cgid', 'http2';
 
 my $vars = Apache::Test::config()->{vars};
 my $base = "http://$vars->{servername}:$vars->{port}";
@@ -73,6 +73,15 @@ ok t_cmp($res->code, 200, 'HEAD');
 $rec = find_record($m);
 ok t_cmp($rec->{response}{skip_reason}, 'no-body', 'HEAD skipped');
 ok t_cmp($rec->{method}, 'HEAD', 'HEAD recorded');
+
+# A range request still gets exactly its range.
+$m = marker('range');
+$res = GET "/ab/small.json?$m", Range => 'bytes=2-11';
+ok t_cmp($res->code, 206, 'range: 206');
+ok t_cmp($res->content, substr(slurp("$docs/ab/small.json"), 2, 10),
+         'range: the bytes asked for');
+$rec = find_record($m);
+ok t_cmp($rec->{status}, 206, 'range: recorded');
 
 # A 404 made by httpd itself.
 $m = marker('404');
