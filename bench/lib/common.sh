@@ -1,0 +1,111 @@
+# shellcheck shell=bash disable=SC2154
+# Helpers for bench/ab_bench.sh (sourced): httpd instances, ports, logs.
+# Expects: top, work, HTTPD, MODS, SO, RUN_USER (empty when not root).
+
+declare -A PORT=()       # instance name -> port
+declare -a STARTED=()    # instance names whose httpd was started
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "ab_bench: $*"; exit 1; }
+
+# First free 127.0.0.1 port at or above $1 not yet handed out.
+free_port() {
+    local p=$1 i used
+    for ((i = 0; i < 500; i++, p++)); do
+        used=0
+        for u in "${PORT[@]}"; do [ "$u" = "$p" ] && used=1; done
+        [ $used = 1 ] && continue
+        python3 - "$p" <<'PY' 2>/dev/null && { echo "$p"; return 0; }
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+PY
+    done
+    return 1
+}
+
+# instance NAME VARIANT_CONF [LIMIT]: write NAME's ServerRoot under $work.
+instance() {
+    local name=$1 vconf=$2 limit=${3:-1048576} dir="$work/$1"
+    PORT[$name]=$(free_port "${PORT_BASE}") || die "no free port"
+    mkdir -p "$dir/conf" "$dir/logs" "$dir/run" "$dir/tmp"
+    [ -n "$RUN_USER" ] && chown "$RUN_USER:$RUN_USER" "$dir/run" "$dir/tmp"
+    local subst=(-e "s|@ROOT@|$dir|g" -e "s|@PORT@|${PORT[$name]}|g"
+                 -e "s|@MODS@|$MODS|g" -e "s|@DOCS@|$work/htdocs|g"
+                 -e "s|@BACKEND_PORT@|${PORT[backend]:-0}|g"
+                 -e "s|@SO@|$SO|g" -e "s|@LIMIT@|$limit|g")
+    if [ -n "$RUN_USER" ]; then
+        subst+=(-e "s|@USER@|User $RUN_USER|" -e "s|@GROUP@|Group $RUN_USER|")
+    else
+        subst+=(-e "/@USER@/d" -e "/@GROUP@/d")
+    fi
+    sed "${subst[@]}" bench/lib/conf/httpd.conf.in > "$dir/conf/httpd.conf"
+    sed "${subst[@]}" "bench/lib/conf/$vconf" > "$dir/conf/variant.conf"
+}
+
+pid_of() { cat "$work/$1/logs/httpd.pid" 2>/dev/null; }
+
+start() {
+    local name=$1 dir="$work/$1" i
+    "$HTTPD" -d "$dir" -f "$dir/conf/httpd.conf" -t >/dev/null 2>"$dir/logs/configtest.log" \
+        || { cat "$dir/logs/configtest.log" >&2; die "$name: configtest failed"; }
+    "$HTTPD" -d "$dir" -f "$dir/conf/httpd.conf" -k start \
+        || die "$name: httpd did not start"
+    STARTED+=("$name")
+    for ((i = 0; i < 100; i++)); do
+        curl -s -o /dev/null --max-time 2 "http://127.0.0.1:${PORT[$name]}/small.json" \
+            && [ -s "$dir/logs/httpd.pid" ] && return 0
+        sleep 0.1
+    done
+    cat "$dir/logs/error.log" >&2
+    die "$name: not answering on port ${PORT[$name]}"
+}
+
+# Stop every started httpd: SIGTERM to its parent, wait up to 20 s for it
+# (and so its children) to exit, SIGKILL by pid only as a last resort.
+stop_all() {
+    local name pid i kids
+    for name in "${STARTED[@]}"; do
+        pid=$(pid_of "$name") || continue
+        [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+    done
+    for name in "${STARTED[@]}"; do
+        pid=$(pid_of "$name") || continue
+        [ -n "$pid" ] || continue
+        for ((i = 0; i < 200; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kids=$(children "$pid")
+            say "ab_bench: $name (pid $pid) still running after 20 s, killing it"
+            kill -KILL "$pid" $kids 2>/dev/null
+        fi
+    done
+    STARTED=()
+}
+
+# Child pids of the httpd parent $1.
+children() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+    done
+}
+
+# Empty an instance's logs between runs (all are opened with O_APPEND).
+truncate_logs() {
+    local f
+    for f in "$work/$1"/logs/*.log; do
+        case $f in */error.log|*/configtest.log) ;; *) : > "$f" ;; esac
+    done
+}
+
+# Records written by instance $1 since its logs were last truncated.
+records() {
+    case $1 in
+    audit) wc -l < "$work/$1/logs/audit_body.log" ;;
+    modsec*) grep -c -- '^--[0-9a-z]*-Z--$' "$work/$1/logs/modsec_audit.log" ;;
+    *) wc -l < "$work/$1/logs/access.log" ;;
+    esac
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Markdown tables from the raw measurements of bench/ab_bench.sh.
+
+usage: report.py KIND RAW_TSV VARIANT...
+
+KIND is throughput, ttfb or memory. RAW_TSV has one measurement per line:
+case, variant, round, value, note (tab-separated). Prints the table of
+medians with the comparison against plain (ratio for throughput,
+difference for the others) and the target, then every round's values.
+"""
+import os
+import statistics
+import sys
+
+BIG = os.environ.get("BIG_MB", "512")
+UP = os.environ.get("UPLOAD_MB", "256")
+
+KINDS = {
+    "throughput": dict(
+        unit="req/s", fmt="%.0f", compare="ratio",
+        target=("audit", lambda a, p: a >= 0.90 * p, "audit ≥ 0.90 × plain"),
+        cases={"get": "1 KiB JSON GET (static file)",
+               "post": "1 KiB JSON POST echo (reflector)",
+               "proxied": "1 KiB JSON GET through mod_proxy_http"}),
+    "ttfb": dict(
+        unit="ms", fmt="%.1f", compare="diff",
+        target=("audit", lambda a, p: a <= p + 5.0, "audit ≤ plain + 5 ms"),
+        cases={"cgi": "2 s text/plain stream, CGI",
+               "proxied": "2 s text/plain stream through mod_proxy_http"}),
+    "memory": dict(
+        unit="MiB", fmt="%.2f", compare="diff",
+        target=("audit", lambda a, p: a <= p + 1.0625,
+                "audit ≤ plain + 64 KiB + 1 MiB"),
+        cases={"static": "%s MiB static download (sendfile)" % BIG,
+               "proxied": "%s MiB download through mod_proxy_http" % BIG,
+               "upload": "%s MiB upload to the reflector (echoed)" % UP}),
+}
+
+
+def main():
+    kind, raw, variants = sys.argv[1], sys.argv[2], sys.argv[3:]
+    k = KINDS[kind]
+    data, notes, order = {}, {}, []
+    with open(raw) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 4:
+                continue
+            case, var, _rnd, val = parts[:4]
+            if case not in order:
+                order.append(case)
+            try:
+                v = float(val)
+            except ValueError:
+                v = float("nan")
+            data.setdefault((case, var), []).append(v)
+            if len(parts) > 4 and parts[4] not in ("", "-", "ok"):
+                notes.setdefault((case, var), []).append(parts[4])
+    fmt = k["fmt"]
+    others = [v for v in variants if v != "plain"]
+    cmp_head = ["%s/plain" % v if k["compare"] == "ratio" else
+                "%s − plain" % v for v in others]
+    print("| %s | %s | %s | target: %s |" % (
+        "workload", " | ".join("%s %s" % (v, k["unit"]) for v in variants),
+        " | ".join(cmp_head), k["target"][2]))
+    print("|---" * (2 + len(variants) + len(others)) + "|")
+
+    def med(case, var):
+        vals = [x for x in data.get((case, var), []) if x == x]
+        return statistics.median(vals) if vals else float("nan")
+
+    for case in order:
+        meds = {v: med(case, v) for v in variants}
+        cells = [fmt % meds[v] for v in variants]
+        p = meds.get("plain", float("nan"))
+        for v in others:
+            if k["compare"] == "ratio":
+                cells.append("%.2f" % (meds[v] / p) if p else "nan")
+            else:
+                cells.append(("%+" + fmt[1:]) % (meds[v] - p))
+        tv, test, _ = k["target"]
+        if tv in meds and p == p and meds[tv] == meds[tv]:
+            verdict = "met" if test(meds[tv], p) else "**not met**"
+        else:
+            verdict = "n/a"
+        print("| %s | %s | %s |" % (k["cases"].get(case, case),
+                                    " | ".join(cells), verdict))
+    print()
+    print("Every round (%s):" % k["unit"])
+    print()
+    print("| workload | variant | values | notes |")
+    print("|---|---|---|---|")
+    for case in order:
+        for v in variants:
+            vals = data.get((case, v), [])
+            print("| %s | %s | %s | %s |" % (
+                case, v, " ".join(fmt % x for x in vals),
+                "; ".join(sorted(set(notes.get((case, v), [])))) or ""))
+
+
+if __name__ == "__main__":
+    main()
