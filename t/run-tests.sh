@@ -7,10 +7,10 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 APXS=${APXS:-apxs}
 HTTPD=${HTTPD:-/usr/sbin/apache2}
-set -- -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$top/t/conf/base.conf" "$@"
 
 if [ "$(id -u)" != 0 ]; then
-    cd "$top/t" && exec perl TEST "$@"
+    cd "$top/t" && exec perl TEST -apxs "$APXS" -httpd "$HTTPD" \
+        -httpd_conf "$top/t/conf/base.conf" "$@"
 fi
 
 user=${AB_TEST_USER:-httpdtest}
@@ -24,11 +24,9 @@ chmod 755 "$work"
 tar -C "$top" --exclude=./.git --exclude=./t/logs --exclude=./t/logs.last \
     -cf - . | tar -C "$work" -xf - || exit 1
 chown -R "$user:" "$work"
-# the base config is read from the copy
-shift 6
-set -- -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/t/conf/base.conf" "$@"
 cd "$work/t" || exit 1
-runuser -u "$user" -- env HOME="$work" PATH="$PATH" perl TEST "$@"
+runuser -u "$user" -- env HOME="$work" PATH="$PATH" perl TEST \
+    -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/t/conf/base.conf" "$@"
 rc=$?
 rm -rf "$top/t/logs.last"
 cp -r "$work/t/logs" "$top/t/logs.last" 2>/dev/null
