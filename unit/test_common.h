@@ -19,4 +19,5 @@ Suite *ab_record_suite(void);
 Suite *idp_id_suite(void);
 Suite *idp_template_suite(void);
 Suite *idp_cache_suite(void);
+Suite *idp_params_suite(void);
 #endif /* TEST_COMMON_H */

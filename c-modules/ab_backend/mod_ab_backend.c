@@ -39,6 +39,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "httpd.h"
 #include "http_config.h"
@@ -581,6 +582,37 @@ static int abb_ws_echo(request_rec *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* idp-whoami: a backend of the mod_id_proxy tests says who it is (the
+ * local address it was reached on), what it was asked (URI with query,
+ * Host, X-Forwarded-For) and on which connection (keep-alive count), as
+ * one JSON object. ?sleep_ms=N delays the answer (to hold a backend). */
+
+static int abb_whoami(request_rec *r)
+{
+    apr_int64_t sleep_ms = 0;
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *xff = apr_table_get(r->headers_in, "X-Forwarded-For");
+
+    if (abb_num_arg(r, "sleep_ms", 0, 0, 10000, &sleep_ms) != 0) {
+        return HTTP_BAD_REQUEST;
+    }
+    ap_discard_request_body(r);
+    if (sleep_ms) {
+        apr_sleep(apr_time_from_msec(sleep_ms));
+    }
+    ap_set_content_type(r, "application/json");
+    ap_rprintf(r, "{\"addr\":\"%s\",\"port\":%u,\"uri\":\"%s\","
+               "\"method\":\"%s\",\"host\":\"%s\",\"xff\":\"%s\","
+               "\"keepalives\":%d,\"conn\":%ld,\"pid\":%d}\n",
+               ap_escape_quotes(r->pool, r->connection->local_ip),
+               (unsigned)r->connection->local_addr->port,
+               ap_escape_quotes(r->pool, r->unparsed_uri),
+               ap_escape_quotes(r->pool, r->method),
+               ap_escape_quotes(r->pool, host ? host : ""),
+               ap_escape_quotes(r->pool, xff ? xff : ""),
+               r->connection->keepalives, r->connection->id, (int)getpid());
+    return OK;
+}
 
 static int abb_handler(request_rec *r)
 {
@@ -598,6 +630,9 @@ static int abb_handler(request_rec *r)
     }
     if (!strcmp(r->handler, "ab-ws-echo")) {
         return abb_ws_echo(r);
+    }
+    if (!strcmp(r->handler, "idp-whoami")) {
+        return abb_whoami(r);
     }
     return DECLINED;
 }

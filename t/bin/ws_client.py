@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """WebSocket echo check for the Apache::Test suite.
 
-usage: ws_client.py URL MSG1 [MSG2 ...]
+usage: ws_client.py [--hold=SECONDS] URL MSG1 [MSG2 ...]
 
 Connects to URL (ws:// or wss://; certificates are not verified), sends
 each MSG as a text frame and prints its echo on its own line, then sends a
 ping and one 100 KiB binary message and checks its echo, and closes
 cleanly. Exits 0 only if every echo matched; otherwise prints the reason
 on stderr and exits 1 (2 for usage errors). 10 s overall timeout.
+With --hold=N (at most 8), it keeps the connection open for N seconds
+after the first echo, then sends "after-hold" and checks its echo too.
 
 Needs the `websockets` package (Debian python3-websockets); if the running
 interpreter lacks it, the script re-executes itself with /usr/bin/python3.
@@ -44,7 +46,7 @@ def binary_payload():
     return bytes((i * 31 + (i >> 8) + 7) & 0xFF for i in range(BINARY_LEN))
 
 
-async def run(url, messages):
+async def run(url, messages, hold):
     kwargs = dict(open_timeout=TIMEOUT, close_timeout=TIMEOUT,
                   max_size=4 * 1024 * 1024, compression=None,
                   ping_interval=None)
@@ -62,6 +64,16 @@ async def run(url, messages):
             print(echo, flush=True)
             if echo != msg:
                 return "echo mismatch: sent %r, got %r" % (msg, echo)
+            if hold:
+                print("ws_client: holding %g s" % hold, file=sys.stderr,
+                      flush=True)
+                await asyncio.sleep(hold)
+                await ws.send("after-hold")
+                echo = await ws.recv()
+                if echo != "after-hold":
+                    return "echo after hold mismatch: got %r" % (echo,)
+                print(echo, flush=True)
+                hold = 0
 
         pong = await ws.ping(b"ws_client-ping")
         await pong
@@ -85,13 +97,18 @@ async def run(url, messages):
 
 
 def main(argv):
+    hold = 0.0
+    if len(argv) > 1 and argv[1].startswith("--hold="):
+        hold = min(float(argv[1][7:]), 8.0)
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3 or not argv[1].startswith(("ws://", "wss://")):
         print("usage: ws_client.py ws://HOST:PORT/PATH MSG1 [MSG2 ...]",
               file=sys.stderr)
         return 2
     url, messages = argv[1], argv[2:]
     try:
-        err = asyncio.run(asyncio.wait_for(run(url, messages), TIMEOUT))
+        err = asyncio.run(asyncio.wait_for(run(url, messages, hold),
+                                                TIMEOUT + hold))
     except asyncio.TimeoutError:
         err = "timed out after %.0f s" % TIMEOUT
     except websockets.exceptions.InvalidStatusCode as e:
