@@ -367,6 +367,36 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
                         (unsigned int)t->port);
 }
 
+int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
+                            const char *id, idp_expansion_t *out)
+{
+    char port[8];
+    apr_size_t slen, hlen, plen, pathlen;
+    const char *path;
+    char *url, *o;
+
+    out->host = idp_template_expand_host(p, t, id);
+    if (!out->host) {
+        return -1;
+    }
+    path = strstr(t->path, PH) ? subst(p, t->path, id) : t->path;
+    slen = strlen(t->scheme);
+    hlen = strlen(out->host);
+    plen = (apr_size_t)apr_snprintf(port, sizeof(port), ":%u",
+                                    (unsigned int)t->port);
+    pathlen = strlen(path);
+    o = url = apr_palloc(p, slen + 3 + hlen + plen + pathlen + 1);
+    memcpy(o, t->scheme, slen);
+    memcpy(o + slen, "://", 3);
+    memcpy(o + slen + 3, out->host, hlen);
+    memcpy(o + slen + 3 + hlen, port, plen);
+    out->key_len = slen + 3 + hlen + plen;
+    memcpy(o + out->key_len, path, pathlen + 1);
+    out->url = url;
+    out->key = apr_pstrmemdup(p, url, out->key_len);
+    return 0;
+}
+
 char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
                           const char *id)
 {

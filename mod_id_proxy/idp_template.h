@@ -88,4 +88,19 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
 char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
                           const char *id);
 
+/** Everything one request needs, from one expansion. */
+typedef struct {
+    const char *host;        /**< idp_template_expand_host() */
+    const char *key;         /**< idp_template_backend_key() */
+    const char *url;         /**< idp_template_expand() */
+    apr_size_t key_len;      /**< strlen(key); url starts with key */
+} idp_expansion_t;
+
+/**
+ * The three expansions above at once (the same strings, fewer passes).
+ * Returns 0, or -1 when idp_template_expand_host() would return NULL.
+ */
+int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
+                            const char *id, idp_expansion_t *out);
+
 #endif /* IDP_TEMPLATE_H */

@@ -89,6 +89,7 @@ static int idp_translate(request_rec *r)
     match_baton_t mb;
     idp_req_t *rq;
     const char *id = NULL, *rest, *base, *url;
+    idp_expansion_t x;
     int rc;
 
     if (r->proxyreq || !r->uri || r->uri[0] != '/') {
@@ -135,17 +136,17 @@ static int idp_translate(request_rec *r)
     rq->route = rt;
     rq->id = id;
     rq->sconf = sc;
-    rq->host = idp_template_expand_host(r->pool, rt->tpl, id);
     rq->port = idp_template_port(rt->tpl);
-    rq->backend = idp_template_backend_key(r->pool, rt->tpl, id);
-    base = idp_template_expand(r->pool, rt->tpl, id);
-    if (!rq->host || !rq->backend || !base) {
+    if (idp_template_expand_all(r->pool, rt->tpl, id, &x) != 0) {
         /* e.g. a label would exceed 63 characters */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, IDP_LOGNO(10011)
                       "IdProxyRoute %s: id %s does not fit the template %s",
                       rt->prefix, id, rt->tpl_str);
         return HTTP_BAD_REQUEST;
     }
+    rq->host = x.host;
+    rq->backend = x.key;
+    base = x.url;
     rq->key = sc->params_index
             ? apr_psprintf(r->pool, "%d|%s", sc->params_index, rq->backend)
             : rq->backend;
@@ -169,6 +170,42 @@ static int idp_translate(request_rec *r)
     return OK;
 }
 
+/* Non-zero if url (as mod_proxy_http canonicalized it: scheme://host
+ * [:port]/path, the port left out when it is the scheme's default) still
+ * points at rq's backend. */
+static int same_backend(const char *url, const idp_req_t *rq)
+{
+    const char *s = ap_strstr_c(url, "://"), *h;
+    apr_size_t hlen = strlen(rq->host);
+    apr_port_t port;
+
+    if (!s) {
+        return 0;
+    }
+    h = s + 3;
+    if (strncasecmp(h, rq->host, hlen)) {
+        return 0;
+    }
+    h += hlen;
+    if (*h == ':') {
+        char *end;
+        long v = strtol(h + 1, &end, 10);
+        if (end == h + 1 || v <= 0 || v > 65535 || (*end && *end != '/')) {
+            return 0;
+        }
+        port = (apr_port_t)v;
+    }
+    else if (*h == '/' || !*h) {
+        apr_size_t n = (apr_size_t)(s - url);
+        port = (n == 5 && !strncasecmp(url, "https", 5))
+               || (n == 3 && !strncasecmp(url, "wss", 3)) ? 443 : 80;
+    }
+    else {
+        return 0;
+    }
+    return port == rq->port;
+}
+
 /* mod_proxy asks for a worker. Only requests claimed above are ours. */
 static int idp_pre_request(proxy_worker **worker, proxy_balancer **balancer,
                            request_rec *r, proxy_server_conf *conf,
@@ -176,16 +213,13 @@ static int idp_pre_request(proxy_worker **worker, proxy_balancer **balancer,
 {
     idp_req_t *rq = ap_get_module_config(r->request_config,
                                          &id_proxy_module);
-    apr_uri_t u;
 
     if (!rq || *balancer) {
         return DECLINED;
     }
     /* The URL may have been rewritten since (mod_rewrite in a directory
      * context): then it is not ours to route any more. */
-    if (apr_uri_parse(r->pool, *url, &u) != APR_SUCCESS || !u.hostname
-        || strcasecmp(u.hostname, rq->host)
-        || (u.port ? u.port : apr_uri_port_of_scheme(u.scheme)) != rq->port) {
+    if (!same_backend(*url, rq)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, IDP_LOGNO(10012)
                       "%s is no longer the backend of id %s; declining",
                       *url, rq->id);

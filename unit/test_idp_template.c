@@ -242,6 +242,40 @@ START_TEST(expand_label_limit)
 }
 END_TEST
 
+/* expand_all gives exactly the strings of the three single expansions. */
+START_TEST(expand_all_matches)
+{
+    static const char *const tpls[] = {
+        "http://id-{id}.tenants.svc.cluster.local:8080/api/",
+        "https://{id}.example/t/{id}/x",
+        "http://backend.local/t/{id}/",
+        "ws://127.0.0.{id}",
+        "HTTP://ID-{id}.Svc:80",
+        NULL
+    };
+    static const char *const ids[] = { "7", "tenant-42", "A_b~c", NULL };
+    int i, j;
+
+    for (i = 0; tpls[i]; i++) {
+        idp_template_t *t;
+        ck_assert_ptr_null(idp_template_parse(pool, tpls[i], &t));
+        for (j = 0; ids[j]; j++) {
+            idp_expansion_t x;
+            const char *key = idp_template_backend_key(pool, t, ids[j]);
+            ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j], &x), 0);
+            ck_assert_str_eq(x.host, idp_template_expand_host(pool, t, ids[j]));
+            ck_assert_str_eq(x.key, key);
+            ck_assert_str_eq(x.url, idp_template_expand(pool, t, ids[j]));
+            ck_assert_uint_eq(x.key_len, strlen(key));
+        }
+        {
+            idp_expansion_t x;
+            ck_assert_int_eq(idp_template_expand_all(pool, t, "a.b", &x), -1);
+        }
+    }
+}
+END_TEST
+
 START_TEST(expand_host_limit)
 {
     char label[64], id[64];
@@ -281,6 +315,7 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, expand_refuses_bad_ids);
     tcase_add_test(tc, expand_label_limit);
     tcase_add_test(tc, expand_host_limit);
+    tcase_add_test(tc, expand_all_matches);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2154
-# Helpers for bench/ab_bench.sh (sourced): httpd instances, ports, logs.
-# Expects: top, work, HTTPD, MODS, SO, RUN_USER (empty when not root).
+# Helpers for bench/ab_bench.sh and bench/idp_bench.sh (sourced): httpd
+# instances, ports, logs. Expects: top, work, HTTPD, MODS, SO, RUN_USER
+# (empty when not root); IDP_SO optionally.
 
 declare -A PORT=()       # instance name -> port
 declare -a STARTED=()    # instance names whose httpd was started
@@ -25,6 +26,7 @@ PY
 }
 
 # instance NAME VARIANT_CONF [LIMIT]: write NAME's ServerRoot under $work.
+# VARIANT_CONF is a file of bench/lib/conf/, or an absolute path.
 instance() {
     local name=$1 vconf=$2 limit=${3:-1048576} dir="$work/$1"
     PORT[$name]=$(free_port "${PORT_BASE}") || die "no free port"
@@ -33,14 +35,16 @@ instance() {
     local subst=(-e "s|@ROOT@|$dir|g" -e "s|@PORT@|${PORT[$name]}|g"
                  -e "s|@MODS@|$MODS|g" -e "s|@DOCS@|$work/htdocs|g"
                  -e "s|@BACKEND_PORT@|${PORT[backend]:-0}|g"
-                 -e "s|@SO@|$SO|g" -e "s|@LIMIT@|$limit|g")
+                 -e "s|@SO@|$SO|g" -e "s|@LIMIT@|$limit|g"
+                 -e "s|@IDP_SO@|${IDP_SO:-}|g")
     if [ -n "$RUN_USER" ]; then
         subst+=(-e "s|@USER@|User $RUN_USER|" -e "s|@GROUP@|Group $RUN_USER|")
     else
         subst+=(-e "/@USER@/d" -e "/@GROUP@/d")
     fi
     sed "${subst[@]}" bench/lib/conf/httpd.conf.in > "$dir/conf/httpd.conf"
-    sed "${subst[@]}" "bench/lib/conf/$vconf" > "$dir/conf/variant.conf"
+    [[ $vconf == /* ]] || vconf=bench/lib/conf/$vconf
+    sed "${subst[@]}" "$vconf" > "$dir/conf/variant.conf"
 }
 
 pid_of() { cat "$work/$1/logs/httpd.pid" 2>/dev/null; }

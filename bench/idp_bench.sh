@@ -1,0 +1,317 @@
+#!/bin/bash
+# Benchmarks mod_id_proxy side by side with the ways stock httpd can pick a
+# backend from the request, in one invocation (one httpd per variant,
+# identical settings, event MPM, 127.0.0.1 only):
+#   static    ProxyPass /t/ to ONE backend (the reference: full reuse)
+#   idproxy   IdProxyRoute /t/ http://127.0.0.{id}:PORT/t/ source=path:1
+#   rewrite   RewriteRule ^/t/([0-9]+)/(.*)$ http://127.0.0.$1:PORT/t/$1/$2 [P]
+#   ppmatch   ProxyPassMatch ^/t/([0-9]+)/(.*)$ http://127.0.0.$1:PORT/t/$1/$2
+#   balancer  one BalancerMember per id (route=N), stickysession=id
+# The backend is one plain httpd listening on 127.0.0.1 ... 127.0.0.255
+# (same port), logging "%A %k" per request: %k is 0 on the first request of
+# a connection, so zeros count the backend connections the front opened,
+# and %A says which backend address each request reached.
+#
+# usage: bench/idp_bench.sh [throughput|flood|all]
+#   throughput: wrk over IDS ids (/t/<id>/small.json?id=<id>, cycling), per
+#     variant: req/s, backend connections per 1000 requests, misrouted.
+#   flood: the idproxy front with template http://127.{id}:PORT/t/ and
+#     IdProxyMaxBackends FLOOD_CAP, FLOOD_IDS distinct ids (127.N is the
+#     IPv4 shorthand for 127.0.x.y: every backend stays on loopback; only
+#     127.0.0.1-255 listen, so most ids get a fast 503, as in an id-spraying
+#     attack). Samples RSS and open fds of every child once a second and
+#     the status page's entry count; prints the curve.
+# knobs (environment):
+#   IDS=64 DURATION=5 ROUNDS=3 CONNECTIONS=16 THREADS=2 WARMUP=2
+#   VARIANTS="static idproxy rewrite ppmatch balancer"   PORT_BASE=18400
+#   FLOOD_IDS=100000 FLOOD_CAP=1024 FLOOD_SECS=90 FLOOD_CONNECTIONS=16
+#   KEEP=0 (1 keeps the ServerRoots)
+# Results: printed, and bench/out/results-idp-<workload>.md (+ raw files).
+# Timings are only reported, never asserted.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+what=${1:-all}
+case $what in throughput|flood|all) ;;
+*) echo "usage: $0 [throughput|flood|all]" >&2; exit 2 ;; esac
+
+IDS=${IDS:-64}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-2}
+VARIANTS=${VARIANTS:-"static idproxy rewrite ppmatch balancer"}
+PORT_BASE=${PORT_BASE:-18400}
+FLOOD_IDS=${FLOOD_IDS:-100000}
+FLOOD_CAP=${FLOOD_CAP:-1024}
+FLOOD_SECS=${FLOOD_SECS:-90}
+FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
+KEEP=${KEEP:-0}
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+MODS=${MODS:-/usr/lib/apache2/modules}
+SO=""
+IDP_SO=${IDP_SO:-$top/mod_id_proxy/.libs/mod_id_proxy.so}
+for n in IDS DURATION ROUNDS CONNECTIONS THREADS WARMUP FLOOD_IDS FLOOD_CAP FLOOD_SECS FLOOD_CONNECTIONS; do
+    [[ ${!n} =~ ^[0-9]+$ ]] || { echo "$n must be a number" >&2; exit 2; }
+done
+[ "$IDS" -ge 1 ] && [ "$IDS" -le 254 ] || { echo "IDS must be 1..254" >&2; exit 2; }
+
+source bench/lib/common.sh
+die() { say "idp_bench: $*"; exit 1; }
+
+[ -f "$IDP_SO" ] || die "$IDP_SO missing: build first (./autogen.sh && ./configure && make)"
+for t in wrk curl python3 "$HTTPD"; do
+    command -v "$t" >/dev/null || die "$t not found"
+done
+
+# ------------------------------------------------------------ work dir
+out=$top/bench/out
+mkdir -p "$out" && chmod 755 "$out"
+RUN_USER=""
+[ "$(id -u)" = 0 ] && RUN_USER=www-data
+work=$out/idp-run-$$
+if [ -n "$RUN_USER" ] && ! runuser -u "$RUN_USER" -- test -x "$out" 2>/dev/null; then
+    work=/tmp/idp-bench-$$
+fi
+for d in "$out"/idp-run-* /tmp/idp-bench-*; do
+    [ -d "$d" ] || continue
+    kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
+done
+mkdir -p "$work/htdocs" "$work/conf-src" && chmod 755 "$work"
+cleanup() {
+    stop_all
+    if [ "$KEEP" = 1 ]; then say "idp_bench: kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 1014 + "\"}")' \
+    > "$work/htdocs/small.json"
+chmod -R a+rX "$work/htdocs"
+
+# ------------------------------------------------------------ configurations
+src=$work/conf-src
+{
+    echo "# backend: answers on 127.0.0.1-255, one log line per request"
+    echo "LoadModule alias_module @MODS@/mod_alias.so"
+    for ((i = 2; i <= 255; i++)); do echo "Listen 127.0.0.$i:@PORT@"; done
+    echo 'AliasMatch "^/t/[^/]+/(.*)$" "@DOCS@/$1"'
+    echo 'KeepAliveTimeout 120'
+    # Enough threads that the event MPM never closes idle keep-alive
+    # connections to make room (it does when all workers are busy): the
+    # per-backend pools of the multi-backend variants hold hundreds.
+    echo 'ServerLimit 4'
+    echo 'StartServers 4'
+    echo 'ThreadsPerChild 64'
+    echo 'MaxRequestWorkers 256'
+    echo 'MinSpareThreads 64'
+    echo 'MaxSpareThreads 256'
+    echo 'AsyncRequestWorkerFactor 16'
+    echo 'LogFormat "%A %k %U" idp'
+    echo 'CustomLog logs/idp.log idp'
+} > "$src/backend.conf"
+# The fronts proxy to the backend and keep the backend's connection reuse
+# honest: nothing else differs.
+echo 'ProxyPass "/t/" "http://127.0.0.1:@BACKEND_PORT@/t/"' > "$src/static.conf"
+{
+    echo 'LoadModule id_proxy_module "@IDP_SO@"'
+    echo 'IdProxyRoute /t/ http://127.0.0.{id}:@BACKEND_PORT@/t/ source=path:1'
+    echo 'IdProxyIdPattern ^[0-9]{1,3}$'
+} > "$src/idproxy.conf"
+{
+    echo "LoadModule rewrite_module @MODS@/mod_rewrite.so"
+    echo 'RewriteEngine On'
+    echo 'RewriteRule "^/t/([0-9]+)/(.*)$" "http://127.0.0.$1:@BACKEND_PORT@/t/$1/$2" [P]'
+} > "$src/rewrite.conf"
+echo 'ProxyPassMatch "^/t/([0-9]+)/(.*)$" "http://127.0.0.$1:@BACKEND_PORT@/t/$1/$2"' > "$src/ppmatch.conf"
+{
+    echo "LoadModule slotmem_shm_module @MODS@/mod_slotmem_shm.so"
+    echo "LoadModule proxy_balancer_module @MODS@/mod_proxy_balancer.so"
+    echo "LoadModule lbmethod_byrequests_module @MODS@/mod_lbmethod_byrequests.so"
+    echo '<Proxy "balancer://ids">'
+    for ((i = 1; i <= IDS; i++)); do
+        echo "    BalancerMember http://127.0.0.$i:@BACKEND_PORT@ route=$i"
+    done
+    echo '</Proxy>'
+    echo 'ProxyPass "/t/" "balancer://ids/t/" stickysession=id stickysessionsep=Off nofailover=On'
+} > "$src/balancer.conf"
+{
+    echo 'LoadModule id_proxy_module "@IDP_SO@"'
+    echo 'IdProxyRoute /t/ http://127.{id}:@BACKEND_PORT@/t/ source=path:1'
+    echo 'IdProxyIdPattern ^[0-9]{1,8}$'
+    echo "IdProxyMaxBackends $FLOOD_CAP"
+    echo 'LogLevel crit'
+    echo '<Location "/idp-status">'
+    echo '    SetHandler id-proxy-status'
+    echo '</Location>'
+} > "$src/flood.conf"
+
+ALL=""
+[ "$what" != flood ] && ALL=$VARIANTS
+[ "$what" != throughput ] && ALL="$ALL flood"
+instance backend "$src/backend.conf"
+for v in $ALL; do
+    case $v in static|idproxy|rewrite|ppmatch|balancer|flood) ;;
+    *) die "unknown variant $v" ;; esac
+    instance "$v" "$src/$v.conf"
+done
+for v in backend $ALL; do start "$v"; done
+say "idp_bench: ports: $(for v in backend $ALL; do printf '%s=%s ' "$v" "${PORT[$v]}"; done)"
+url() { echo "http://127.0.0.1:${PORT[$1]}$2"; }
+blog=$work/backend/logs/idp.log
+
+git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$top" status --porcelain 2>/dev/null)" ] && git_rev="$git_rev (with uncommitted changes)"
+header() {   # title command
+    echo "## mod_id_proxy benchmark: $1"
+    echo
+    echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores,"\
+         "$("$HTTPD" -v | sed -n 's/^Server version: //p') event MPM (2 children x 32 threads),"\
+         "commit $git_rev, load average at its start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "Reproduce: \`$2\`"
+    echo
+}
+
+# Sanity: each variant routes id 7 to 127.0.0.7 (static: to 127.0.0.1).
+for v in $VARIANTS; do
+    [ "$what" = flood ] && break
+    : > "$blog"
+    c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$(url "$v" '/t/7/small.json?id=7')")
+    sleep 0.2
+    got=$(awk '{print $1}' "$blog" | tail -1)
+    want=127.0.0.7; [ "$v" = static ] && want=127.0.0.1
+    [ "$c" = 200 ] && [ "$got" = "$want" ] || die "$v: /t/7/ gave $c via ${got:-nothing} (want 200 via $want)"
+    say "idp_bench: $v routes id 7 to $got"
+done
+
+# ------------------------------------------------------------ throughput
+# wrk VARIANT SECS -> "req/s requests non2xx"
+run_wrk() {
+    local o rps req bad
+    o=$(IDS=$IDS THREADS=$THREADS timeout $(($2 + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" \
+        -d"$2s" -s bench/lib/ids.lua "$(url "$1" /)" 2>&1)
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
+    req=$(awk '/requests in/ {print $1}' <<<"$o")
+    bad=$(awk '/Non-2xx/ {print $NF}' <<<"$o")
+    echo "${rps:-nan} ${req:-0} ${bad:-0}"
+}
+
+throughput() {
+    local raw=$work/raw-idp-throughput.tsv r v rps req bad lines conns wrong
+    : > "$raw"
+    say "idp_bench: throughput: warm-up"
+    for v in $VARIANTS; do run_wrk "$v" "$WARMUP" >/dev/null; done
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for v in $VARIANTS; do
+            : > "$blog"
+            read -r rps req bad <<<"$(run_wrk "$v" "$DURATION")"
+            sleep 0.5
+            lines=$(wc -l < "$blog")
+            conns=$(awk '$2 == 0' "$blog" | wc -l)
+            # misrouted: a request for /t/N/ that reached another address
+            wrong=$(awk -v v="$v" '{ split($3, p, "/"); want = (v == "static") ? "127.0.0.1" : "127.0.0." p[3]; if ($1 != want) n++ } END { print n + 0 }' "$blog")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" >> "$raw"
+            say "idp_bench: round $r $v: $rps req/s, $req requests, backend saw $lines on $conns new connections, misrouted $wrong, non-2xx $bad"
+        done
+    done
+    python3 - "$raw" "$VARIANTS" > "$work/idp-throughput-table.md" <<'PY'
+import statistics, sys
+raw, variants = sys.argv[1], sys.argv[2].split()
+rows = {}
+for line in open(raw):
+    v, r, rps, req, lines, conns, bad = line.rstrip("\n").split("\t")
+    rows.setdefault(v, []).append((float(rps), int(req), int(lines), int(conns), bad))
+ref = statistics.median(x[0] for x in rows["static"]) if "static" in rows else None
+print("| variant | req/s (median) | × static | backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
+print("|---|---|---|---|---|---|")
+for v in variants:
+    if v not in rows:
+        continue
+    rr = rows[v]
+    med = statistics.median(x[0] for x in rr)
+    cpk = statistics.median(1000.0 * x[3] / x[2] if x[2] else float("nan") for x in rr)
+    bad = ", ".join(sorted(set(x[4] for x in rr)))
+    each = "; ".join("%.0f, %.2f" % (x[0], 1000.0 * x[3] / x[2] if x[2] else float("nan")) for x in rr)
+    ratio = "%.2f" % (med / ref) if ref else "-"
+    print("| %s | %.0f | %s | %.2f | %s | %s |" % (v, med, ratio, cpk, bad, each))
+PY
+    local md=$out/results-idp-throughput.md
+    { header "throughput, $IDS ids" "IDS=$IDS DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS VARIANTS=\"$VARIANTS\" bench/idp_bench.sh throughput"
+      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests."
+      echo
+      cat "$work/idp-throughput-table.md"
+      echo
+      printf 'error.log lines at level error or worse:'
+      for v in backend $VARIANTS; do
+          printf ' %s %s' "$v" "$(grep -c -E '\[[a-z0-9_]+:(error|crit|alert|emerg)\]' "$work/$v/logs/error.log")"
+      done
+      echo
+    } > "$md"
+    cp "$raw" "$out/"
+    cat "$md"
+}
+
+# ------------------------------------------------------------ flood
+flood() {
+    local raw=$work/raw-idp-flood.tsv md=$out/results-idp-flood.md wpid t pids p rss fds st
+    : > "$raw"
+    : > "$blog"
+    say "idp_bench: flood: $FLOOD_IDS distinct ids, cap $FLOOD_CAP, ${FLOOD_SECS}s"
+    IDS=$FLOOD_IDS FLOOD=1 THREADS=$THREADS timeout $((FLOOD_SECS + 30)) \
+        wrk -t"$THREADS" -c"$FLOOD_CONNECTIONS" -d"${FLOOD_SECS}s" -s bench/lib/ids.lua \
+        "$(url flood /)" > "$work/flood-wrk.txt" 2>&1 &
+    wpid=$!
+    for ((t = 0; t <= FLOOD_SECS + 2; t++)); do
+        pids=$(children "$(pid_of flood)")
+        rss=0; fds=0
+        for p in $pids; do
+            rss=$((rss + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+            fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+        done
+        st=$(curl -s --max-time 2 "$(url flood '/idp-status?json')" \
+             | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["totals"]; print(d["pid"], d["entries_count"], t["inserts"], t["evictions"], t["overflows"])' 2>/dev/null || echo "- - - - -")
+        printf '%s\t%s\t%s\t%s\n' "$t" "$rss" "$fds" "$st" >> "$raw"
+        kill -0 "$wpid" 2>/dev/null || break
+        sleep 1
+    done
+    wait "$wpid"
+    python3 - "$raw" "$FLOOD_CAP" > "$work/flood-table.md" <<'PY'
+import sys
+raw, cap = sys.argv[1], int(sys.argv[2])
+rows = [l.rstrip("\n").split("\t") for l in open(raw)]
+print("| t (s) | RSS of all children (MiB) | open fds of all children | status: pid entries inserts evictions overflows |")
+print("|---|---|---|---|")
+step = max(1, len(rows) // 15)
+for i, r in enumerate(rows):
+    if i % step == 0 or i == len(rows) - 1:
+        print("| %s | %.1f | %s | %s |" % (r[0], int(r[1]) / 1024.0, r[2], r[3]))
+ents = [int(r[3].split()[1]) for r in rows if r[3].split()[1].isdigit()]
+n = len(rows)
+half = rows[n // 2:]
+rss_half = [int(r[1]) for r in half]
+fds_half = [int(r[2]) for r in half]
+print()
+print("Max entries seen on the status page: %d (cap %d) — %s." % (
+    max(ents) if ents else -1, cap, "never above the cap" if ents and max(ents) <= cap else "CHECK"))
+if half:
+    print("Second half of the run: RSS %.1f–%.1f MiB, fds %d–%d." % (
+        min(rss_half) / 1024.0, max(rss_half) / 1024.0, min(fds_half), max(fds_half)))
+PY
+    { header "flood of $FLOOD_IDS distinct ids" "FLOOD_IDS=$FLOOD_IDS FLOOD_CAP=$FLOOD_CAP FLOOD_SECS=$FLOOD_SECS FLOOD_CONNECTIONS=$FLOOD_CONNECTIONS bench/idp_bench.sh flood"
+      echo "wrk over ids 1..$FLOOD_IDS, each thread walking its share in order (template http://127.{id}:PORT/t/, so id N is 127.0.x.y; only 127.0.0.1–255 listen, the rest are refused: a fast 503). Sampled once a second: the sum over the front's children of VmRSS and of open fds, and the status page of whichever child answered."
+      echo
+      sed -n '/requests in/p; /Requests\/sec/p; /Non-2xx/p; /Socket errors/p' "$work/flood-wrk.txt" | sed 's/^ */    /'
+      echo
+      cat "$work/flood-table.md"
+    } > "$md"
+    cp "$raw" "$out/"
+    cat "$md"
+}
+
+case $what in
+throughput) throughput ;;
+flood) flood ;;
+all) throughput; flood ;;
+esac
