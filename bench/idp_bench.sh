@@ -141,6 +141,9 @@ echo 'ProxyPassMatch "^/t/([0-9]+)/(.*)$" "http://127.0.0.$1:@BACKEND_PORT@/t/$1
     echo 'IdProxyRoute /t/ http://127.{id}:@BACKEND_PORT@/t/ source=path:1'
     echo 'IdProxyIdPattern ^[0-9]{1,8}$'
     echo "IdProxyMaxBackends $FLOOD_CAP"
+    # The backend would refuse "Host: 127.N" (not a dotted quad): send the
+    # client's Host instead.
+    echo 'ProxyPreserveHost On'
     echo 'LogLevel crit'
     echo '<Location "/idp-status">'
     echo '    SetHandler id-proxy-status'

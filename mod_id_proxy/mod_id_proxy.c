@@ -128,7 +128,7 @@ static int idp_translate(request_rec *r)
                       "IdProxyRoute %s: %s (source %s); no backend contacted",
                       rt->prefix, idp_id_strerror(rc), rt->src_str);
         apr_table_setn(r->notes, "error-notes", apr_pstrcat(r->pool,
-                       "The tenant id is ", idp_id_strerror(rc), ".", NULL));
+                       "Bad tenant id: ", idp_id_strerror(rc), ".", NULL));
         return HTTP_BAD_REQUEST;
     }
 

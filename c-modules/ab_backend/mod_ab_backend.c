@@ -585,13 +585,15 @@ static int abb_ws_echo(request_rec *r)
 /* idp-whoami: a backend of the mod_id_proxy tests says who it is (the
  * local address it was reached on), what it was asked (URI with query,
  * Host, X-Forwarded-For) and on which connection (keep-alive count), as
- * one JSON object. ?sleep_ms=N delays the answer (to hold a backend). */
+ * one JSON object. ?sleep_ms=N delays the answer (to hold a backend);
+ * ?redirect=/path answers 302 to /path on this backend's own address. */
 
 static int abb_whoami(request_rec *r)
 {
     apr_int64_t sleep_ms = 0;
     const char *host = apr_table_get(r->headers_in, "Host");
     const char *xff = apr_table_get(r->headers_in, "X-Forwarded-For");
+    const char *redirect;
 
     if (abb_num_arg(r, "sleep_ms", 0, 0, 10000, &sleep_ms) != 0) {
         return HTTP_BAD_REQUEST;
@@ -599,6 +601,15 @@ static int abb_whoami(request_rec *r)
     ap_discard_request_body(r);
     if (sleep_ms) {
         apr_sleep(apr_time_from_msec(sleep_ms));
+    }
+    if ((redirect = abb_arg(r, "redirect")) && *redirect == '/') {
+        /* ?redirect=/path: a 302 to this backend's own absolute URL */
+        apr_table_setn(r->headers_out, "Location",
+                       apr_psprintf(r->pool, "http://%s:%u%s",
+                                    r->connection->local_ip,
+                                    (unsigned)r->connection->local_addr->port,
+                                    redirect));
+        return HTTP_MOVED_TEMPORARILY;
     }
     ap_set_content_type(r, "application/json");
     ap_rprintf(r, "{\"addr\":\"%s\",\"port\":%u,\"uri\":\"%s\","

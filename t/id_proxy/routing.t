@@ -7,6 +7,7 @@ use Apache::Test;
 use Apache::TestUtil;
 use lib 't/lib';
 use IdpTest qw(ua get_json backend_lines backend_port);
+use LWP::UserAgent ();
 
 my @bad = (
     ['/idp/q/?id=2.3',            'dot'],
@@ -43,7 +44,7 @@ my @good = (
     ['/idp/h/x?y=1', ['X-Tenant' => '7'], '127.0.0.7', '/h/x?y=1'],
     ['/idp/c/x', ['Cookie' => 'a=1; tenant=8; b=2'], '127.0.0.8', '/c/x'],
 );
-plan tests => 2 * @bad + 4 * @good + 5;
+plan tests => 2 * @bad + 4 * @good + 10;
 
 my $ua = ua();
 for my $g (@good) {
@@ -62,7 +63,7 @@ for my $b (@bad) {
     my ($path, $what) = @$b;
     my $res = $ua->get(IdpTest::base_url() . $path);
     ok t_cmp($res->code, 400, "$what ($path): 400");
-    ok t_cmp($res->content, qr/tenant id is/, "$what: says why");
+    ok t_cmp($res->content, qr/Bad tenant id: /, "$what: says why");
 }
 ok t_cmp(time - $t0 < 10, 1, 'bad ids are answered at once');
 my @after = backend_lines();
@@ -76,3 +77,21 @@ $res = $ua->get(IdpTest::base_url() . '/idp/c/x',
 ok t_cmp($res->code, 400, 'two tenant cookies: 400');
 $res = $ua->get(IdpTest::base_url() . '/idp/h/x');
 ok t_cmp($res->code, 400, 'missing header: 400');
+
+# Location headers: ProxyPassReverse with ${IDPROXY_BACKEND} interpolated
+# maps the backend's own URL back under the route.
+my $noredir = LWP::UserAgent->new(max_redirect => 0, keep_alive => 1);
+$res = $noredir->get(IdpTest::base_url() . '/idp/r/x?id=9&redirect=/svc/next');
+ok t_cmp($res->code, 302, 'redirect passed through');
+ok t_cmp($res->header('Location') // '', qr{^http://[^/]+/idp/r/next$},
+         'Location rewritten to the front end');
+$res = $noredir->get(IdpTest::base_url() . '/idp/q/x?id=9&redirect=/svc/next');
+ok t_cmp($res->header('Location') // '',
+         'http://127.0.0.9:' . backend_port() . '/svc/next',
+         'without ProxyPassReverse: left alone');
+# A prefix without a trailing slash matches at a segment boundary only.
+$res = $ua->get(IdpTest::base_url() . '/idp/nbx?id=2');
+ok t_cmp($res->code, 404, '/idp/nbx is not under /idp/nb');
+my $who;
+($res, $who) = get_json($ua, '/idp/nb/y?id=2');
+ok t_cmp($who && $who->{uri}, '/nb/y?id=2', '/idp/nb/y is');
