@@ -4,6 +4,9 @@
 # identical settings, event MPM, 127.0.0.1 only):
 #   static    ProxyPass /t/ to ONE backend (the reference: full reuse)
 #   idproxy   IdProxyRoute /t/ http://127.0.0.{id}:PORT/t/ source=path:1
+#   idproxy1  the same with every id on ONE backend (template without {id}
+#             in the host: one worker), to tell the module's own cost from
+#             the cost of spreading requests over many backends
 #   rewrite   RewriteRule ^/t/([0-9]+)/(.*)$ http://127.0.0.$1:PORT/t/$1/$2 [P]
 #   ppmatch   ProxyPassMatch ^/t/([0-9]+)/(.*)$ http://127.0.0.$1:PORT/t/$1/$2
 #   balancer  one BalancerMember per id (route=N), stickysession=id
@@ -23,7 +26,8 @@
 #     the status page's entry count; prints the curve.
 # knobs (environment):
 #   IDS=64 DURATION=5 ROUNDS=3 CONNECTIONS=16 THREADS=2 WARMUP=2
-#   VARIANTS="static idproxy rewrite ppmatch balancer"   PORT_BASE=18400
+#   VARIANTS="static idproxy idproxy1 rewrite ppmatch balancer"
+#   PORT_BASE=18400
 #   FLOOD_IDS=100000 FLOOD_CAP=1024 FLOOD_SECS=90 FLOOD_CONNECTIONS=16
 #   KEEP=0 (1 keeps the ServerRoots)
 # Results: printed, and bench/out/results-idp-<workload>.md (+ raw files).
@@ -41,7 +45,7 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2}
-VARIANTS=${VARIANTS:-"static idproxy rewrite ppmatch balancer"}
+VARIANTS=${VARIANTS:-"static idproxy idproxy1 rewrite ppmatch balancer"}
 PORT_BASE=${PORT_BASE:-18400}
 FLOOD_IDS=${FLOOD_IDS:-100000}
 FLOOD_CAP=${FLOOD_CAP:-1024}
@@ -96,7 +100,7 @@ src=$work/conf-src
     echo "# backend: answers on 127.0.0.1-255, one log line per request"
     echo "LoadModule alias_module @MODS@/mod_alias.so"
     for ((i = 2; i <= 255; i++)); do echo "Listen 127.0.0.$i:@PORT@"; done
-    echo 'AliasMatch "^/t/[^/]+/(.*)$" "@DOCS@/$1"'
+    echo 'AliasMatch "^/t/.*/([^/]+)$" "@DOCS@/$1"'
     echo 'KeepAliveTimeout 120'
     # Enough threads that the event MPM never closes idle keep-alive
     # connections to make room (it does when all workers are busy): the
@@ -119,6 +123,11 @@ echo 'ProxyPass "/t/" "http://127.0.0.1:@BACKEND_PORT@/t/"' > "$src/static.conf"
     echo 'IdProxyRoute /t/ http://127.0.0.{id}:@BACKEND_PORT@/t/ source=path:1'
     echo 'IdProxyIdPattern ^[0-9]{1,3}$'
 } > "$src/idproxy.conf"
+{
+    echo 'LoadModule id_proxy_module "@IDP_SO@"'
+    echo 'IdProxyRoute /t/ http://127.0.0.1:@BACKEND_PORT@/t/{id}/ source=path:1'
+    echo 'IdProxyIdPattern ^[0-9]{1,3}$'
+} > "$src/idproxy1.conf"
 {
     echo "LoadModule rewrite_module @MODS@/mod_rewrite.so"
     echo 'RewriteEngine On'
@@ -155,7 +164,7 @@ ALL=""
 [ "$what" != throughput ] && ALL="$ALL flood"
 instance backend "$src/backend.conf"
 for v in $ALL; do
-    case $v in static|idproxy|rewrite|ppmatch|balancer|flood) ;;
+    case $v in static|idproxy|idproxy1|rewrite|ppmatch|balancer|flood) ;;
     *) die "unknown variant $v" ;; esac
     instance "$v" "$src/$v.conf"
 done
@@ -184,7 +193,7 @@ for v in $VARIANTS; do
     c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$(url "$v" '/t/7/small.json?id=7')")
     sleep 0.2
     got=$(awk '{print $1}' "$blog" | tail -1)
-    want=127.0.0.7; [ "$v" = static ] && want=127.0.0.1
+    want=127.0.0.7; case $v in static|idproxy1) want=127.0.0.1 ;; esac
     [ "$c" = 200 ] && [ "$got" = "$want" ] || die "$v: /t/7/ gave $c via ${got:-nothing} (want 200 via $want)"
     say "idp_bench: $v routes id 7 to $got"
 done
@@ -214,7 +223,7 @@ throughput() {
             lines=$(wc -l < "$blog")
             conns=$(awk '$2 == 0' "$blog" | wc -l)
             # misrouted: a request for /t/N/ that reached another address
-            wrong=$(awk -v v="$v" '{ split($3, p, "/"); want = (v == "static") ? "127.0.0.1" : "127.0.0." p[3]; if ($1 != want) n++ } END { print n + 0 }' "$blog")
+            wrong=$(awk -v v="$v" '{ split($3, p, "/"); want = (v == "static" || v == "idproxy1") ? "127.0.0.1" : "127.0.0." p[3]; if ($1 != want) n++ } END { print n + 0 }' "$blog")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" >> "$raw"
             say "idp_bench: round $r $v: $rps req/s, $req requests, backend saw $lines on $conns new connections, misrouted $wrong, non-2xx $bad"
         done
@@ -257,33 +266,41 @@ PY
 }
 
 # ------------------------------------------------------------ flood
+# sample T: one line of the flood curve (sum over the flood front's
+# children of VmRSS KiB and open fds, and its status page).
+sample() {
+    local p rss=0 fds=0 st
+    for p in $(children "$(pid_of flood)"); do
+        rss=$((rss + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+        fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+    done
+    st=$(curl -s --max-time 2 "$(url flood '/idp-status?json')" \
+         | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["totals"]; print(d["pid"], d["entries_count"], t["inserts"], t["evictions"], t["overflows"])' 2>/dev/null || echo "- - - - -")
+    printf '%s\t%s\t%s\t%s\n' "$1" "$rss" "$fds" "$st"
+}
+
 flood() {
-    local raw=$work/raw-idp-flood.tsv md=$out/results-idp-flood.md wpid t pids p rss fds st
-    : > "$raw"
+    local raw=$work/raw-idp-flood.tsv md=$out/results-idp-flood.md wpid t0 t
     : > "$blog"
     say "idp_bench: flood: $FLOOD_IDS distinct ids, cap $FLOOD_CAP, ${FLOOD_SECS}s"
+    sample before > "$raw"
     IDS=$FLOOD_IDS FLOOD=1 THREADS=$THREADS timeout $((FLOOD_SECS + 30)) \
         wrk -t"$THREADS" -c"$FLOOD_CONNECTIONS" -d"${FLOOD_SECS}s" -s bench/lib/ids.lua \
         "$(url flood /)" > "$work/flood-wrk.txt" 2>&1 &
     wpid=$!
-    for ((t = 0; t <= FLOOD_SECS + 2; t++)); do
-        pids=$(children "$(pid_of flood)")
-        rss=0; fds=0
-        for p in $pids; do
-            rss=$((rss + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
-            fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
-        done
-        st=$(curl -s --max-time 2 "$(url flood '/idp-status?json')" \
-             | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["totals"]; print(d["pid"], d["entries_count"], t["inserts"], t["evictions"], t["overflows"])' 2>/dev/null || echo "- - - - -")
-        printf '%s\t%s\t%s\t%s\n' "$t" "$rss" "$fds" "$st" >> "$raw"
-        kill -0 "$wpid" 2>/dev/null || break
+    t0=$(date +%s)
+    while kill -0 "$wpid" 2>/dev/null; do
+        t=$(($(date +%s) - t0))
+        sample "$t" >> "$raw"
         sleep 1
     done
-    wait "$wpid"
+    sleep 2
+    sample after >> "$raw"
     python3 - "$raw" "$FLOOD_CAP" > "$work/flood-table.md" <<'PY'
 import sys
 raw, cap = sys.argv[1], int(sys.argv[2])
 rows = [l.rstrip("\n").split("\t") for l in open(raw)]
+rows_all = rows
 print("| t (s) | RSS of all children (MiB) | open fds of all children | status: pid entries inserts evictions overflows |")
 print("|---|---|---|---|")
 step = max(1, len(rows) // 15)
@@ -291,8 +308,16 @@ for i, r in enumerate(rows):
     if i % step == 0 or i == len(rows) - 1:
         print("| %s | %.1f | %s | %s |" % (r[0], int(r[1]) / 1024.0, r[2], r[3]))
 ents = [int(r[3].split()[1]) for r in rows if r[3].split()[1].isdigit()]
+before = rows[0]
+rows = [r for r in rows if r[0] not in ("before", "after")]
 n = len(rows)
 half = rows[n // 2:]
+print()
+print("Before the flood: RSS %.1f MiB, %s fds. Full cache (first sample after "
+      "the cap was reached, per child: %d entries): RSS %.1f MiB, so about "
+      "%.0f KiB per cached backend." % (
+          int(before[1]) / 1024.0, before[2], cap, int(rows[min(2, n - 1)][1]) / 1024.0,
+          (int(rows[min(2, n - 1)][1]) - int(before[1])) / (2.0 * cap)))
 rss_half = [int(r[1]) for r in half]
 fds_half = [int(r[2]) for r in half]
 print()
