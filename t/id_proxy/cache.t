@@ -10,7 +10,7 @@ use Apache::TestUtil;
 use lib 't/lib';
 use IdpTest qw(ua get_json backend_lines count_new_conns status);
 
-plan tests => 23;
+plan tests => 25;
 
 my $ua = ua();
 my $s0 = status($ua);
@@ -28,6 +28,10 @@ for my $id (@ids) {
 ok t_cmp($wrong, 0, '12 ids, each answered by its own backend');
 my $s1 = status($ua);
 ok t_cmp($s1->{pid}, $s0->{pid}, 'same child throughout');
+my $html = $ua->get(IdpTest::base_url() . '/idp-status');
+ok t_cmp($html->header('Content-Type'), qr{^text/html}, 'HTML page');
+ok t_cmp($html->content, qr{<td>31</td><td>http://127\.0\.0\.31:\d+</td><td>ready</td>},
+         'HTML lists the entries');
 my $d = sub { $s1->{totals}{$_[0]} - $s0->{totals}{$_[0]} };
 ok t_cmp($d->('misses'), 12, '12 misses');
 ok t_cmp($d->('inserts'), 12, '12 inserts');

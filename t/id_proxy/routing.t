@@ -44,7 +44,7 @@ my @good = (
     ['/idp/h/x?y=1', ['X-Tenant' => '7'], '127.0.0.7', '/h/x?y=1'],
     ['/idp/c/x', ['Cookie' => 'a=1; tenant=8; b=2'], '127.0.0.8', '/c/x'],
 );
-plan tests => 2 * @bad + 4 * @good + 10;
+plan tests => 2 * @bad + 4 * @good + 12;
 
 my $ua = ua();
 for my $g (@good) {
@@ -95,3 +95,9 @@ ok t_cmp($res->code, 404, '/idp/nbx is not under /idp/nb');
 my $who;
 ($res, $who) = get_json($ua, '/idp/nb/y?id=2');
 ok t_cmp($who && $who->{uri}, '/nb/y?id=2', '/idp/nb/y is');
+
+# IDPROXY_ID and IDPROXY_BACKEND are in the environment (mod_headers).
+$res = $ua->get(IdpTest::base_url() . '/idp/q/env?id=3');
+ok t_cmp($res->header('X-IdProxy-Id') // '', '3', 'IDPROXY_ID');
+ok t_cmp($res->header('X-IdProxy-Backend') // '',
+         'http://127.0.0.3:' . backend_port(), 'IDPROXY_BACKEND');
