@@ -1,10 +1,39 @@
 #!/bin/sh
-# The whole test suite: installs what is missing, builds with warnings as
-# errors, then runs "make check" (C unit tests, then Apache::Test).
+# The whole test suite, as CI runs it: installs what is missing, then
+#  1. builds with warnings as errors and runs "make check" (C unit tests,
+#     then Apache::Test);
+#  2. runs the unit tests under valgrind (no error, no definite leak);
+#  3. rebuilds with AddressSanitizer and UBSan (--enable-asan) and runs
+#     "make check" again: every httpd of the Apache::Test suite then runs
+#     the sanitized modules, and any sanitizer report fails the run;
+#  4. rebuilds without sanitizers, so the tree is left as step 1 built it.
+# SKIP_ASAN=1 skips steps 3 and 4, SKIP_VALGRIND=1 step 2.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
 ./autogen.sh >/dev/null 2>&1
-./configure --enable-werror ${CONFIGURE_FLAGS:-} >/dev/null
-make -j2
-make check || { cat unit/main.log 2>/dev/null; exit 1; }
+
+build() {   # configure flags...
+    [ -f Makefile ] && make distclean >/dev/null 2>&1 || true
+    ./configure --enable-werror ${CONFIGURE_FLAGS:-} "$@" >/dev/null
+    make -j2
+}
+check() {
+    make check || { cat unit/main.log 2>/dev/null; exit 1; }
+}
+
+echo "== check.sh: build, make check"
+build
+check
+if [ "${SKIP_VALGRIND:-0}" != 1 ]; then
+    echo "== check.sh: unit tests under valgrind"
+    make check-valgrind
+fi
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+    echo "== check.sh: AddressSanitizer + UBSan build, make check"
+    build --enable-asan
+    check
+    echo "== check.sh: rebuild without sanitizers"
+    build >/dev/null
+fi
+echo "== check.sh: all passed"

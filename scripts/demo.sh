@@ -17,7 +17,10 @@ if [ "${1:-}" = stop ]; then
 fi
 
 sh scripts/deps.sh
-if [ ! -f mod_audit_body/.libs/mod_audit_body.so ] || [ ! -f mod_id_proxy/.libs/mod_id_proxy.so ]; then
+# (Re)build unless the modules are built, and built without sanitizers.
+if [ ! -f mod_audit_body/.libs/mod_audit_body.so ] || [ ! -f mod_id_proxy/.libs/mod_id_proxy.so ] \
+   || grep -q -- '-fsanitize=' Makefile 2>/dev/null; then
+    [ -f Makefile ] && make distclean >/dev/null 2>&1 || true
     ./autogen.sh >/dev/null 2>&1
     ./configure >/dev/null
     make -j2 >/dev/null

@@ -278,7 +278,7 @@ START_TEST(escaped_len_matches)
      * '"' and '\\', 93 other printable ASCII bytes and 128 high bytes */
     ck_assert_uint_eq(total, 5 * 2 + 28 * 6 + 2 * 2 + 93 + 128);
     rnd_state = 42;
-    for (round = 0; round < 2000; round++) {
+    for (round = 0; round < unit_rounds(2000); round++) {
         n = rnd() % sizeof(buf);
         for (i = 0; i < n; i++) {
             /* bias towards the bytes that matter */

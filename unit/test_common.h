@@ -8,8 +8,17 @@
 #ifndef TEST_COMMON_H
 #define TEST_COMMON_H
 
+#include <stdlib.h>
 #include <check.h>
 #include <apr_pools.h>
+
+/* Rounds of a randomized test: a tenth (at least 1) when UNIT_QUICK is
+ * set, as "make check-valgrind" does; valgrind looks for memory errors,
+ * which do not need the volume. */
+static inline int unit_rounds(int n)
+{
+    return getenv("UNIT_QUICK") ? (n / 10 > 0 ? n / 10 : 1) : n;
+}
 
 Suite *ab_capture_suite(void);
 Suite *ab_conf_suite(void);

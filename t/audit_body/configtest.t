@@ -41,6 +41,7 @@ CONF
     my $out = `$vars->{httpd} -t -d '$dir' -f '$dir/httpd.conf' 2>&1`;
     my $rc = $? >> 8;
     t_debug($out);
+    die "sanitizer report from httpd -t:\n$out" if $out =~ /runtime error:|Sanitizer/;
     if ($want) {
         ok t_cmp($rc != 0 ? 'refused' : 'accepted', 'refused', $snippet);
         ok t_cmp($out, $want, "message for $snippet");

@@ -94,7 +94,7 @@ CONF
     for (1 .. 100) { last unless -e "$dir/logs/httpd.pid"; sleep 0.1 }
     ok t_cmp(-e "$dir/logs/httpd.pid" ? 'running' : 'stopped', 'stopped', "$mpm: stopped");
     open my $el, '<', "$dir/logs/error_log" or die;
-    my @bad = grep { /\[(\w+:)?(error|crit|alert|emerg)\]|signal|Segmentation/ } <$el>;
+    my @bad = grep { /\[(\w+:)?(error|crit|alert|emerg)\]|signal|Segmentation|runtime error:|Sanitizer/ } <$el>;
     t_debug(@bad);
     ok t_cmp(scalar(@bad), 0, "$mpm: no error in its error log");
 }
