@@ -22,9 +22,7 @@ top=$(dirname "$here")
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-$here/build}
 cc=${FUZZ_CC:-clang}
-all="fuzz_idp_url fuzz_json_record fuzz_request_parsers fuzz_config_parsers
-     fuzz_idp_cache"
-targets=${FUZZ_TARGETS:-$all}
+targets=${FUZZ_TARGETS:-$(cd "$here" && ls fuzz_*.c | sed 's/\.c$//')}
 
 command -v "$cc" >/dev/null 2>&1 || {
     echo "run.sh: $cc not found (apt-get install clang libclang-rt-14-dev)" >&2
