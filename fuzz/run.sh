@@ -32,7 +32,8 @@ if pkg-config --exists apr-1 2>/dev/null; then
     apr_cflags=$(pkg-config --cflags apr-1)
     apr_libs=$(pkg-config --libs apr-1)
 elif command -v apr-1-config >/dev/null 2>&1; then
-    apr_cflags="$(apr-1-config --cflags) $(apr-1-config --cppflags) $(apr-1-config --includes)"
+    apr_cflags="$(apr-1-config --cflags) $(apr-1-config --cppflags)"
+    apr_cflags="$apr_cflags $(apr-1-config --includes)"
     apr_libs=$(apr-1-config --link-ld --libs)
 else
     echo "run.sh: APR not found (apt-get install libapr1-dev)" >&2
