@@ -35,7 +35,10 @@ static int ensure(ab_capture_t *c, apr_pool_t *p, apr_size_t need)
     apr_size_t size;
     char *nbuf;
 
-    if (need <= c->alloc) {
+    /* With nothing allocated yet, even need == 0 allocates (possibly 0
+     * bytes), so that ab_capture_reserve() never does NULL + 0 for an
+     * empty FILE bucket. */
+    if (need <= c->alloc && c->buf) {
         return 1;
     }
     if (c->alloc == 0 && c->hint >= 0 && (apr_uint64_t)c->hint >= need) {

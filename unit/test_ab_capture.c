@@ -178,6 +178,32 @@ START_TEST(reserve_commit_and_skip)
 }
 END_TEST
 
+/* Found by fuzz_json_record: an empty FILE bucket before any data made
+ * ab_capture_reserve() return NULL + 0 (undefined behaviour, and no
+ * buffer to hand to pread). It must always return a usable pointer. */
+START_TEST(reserve_zero_before_data)
+{
+    ab_capture_t c;
+    char *dst;
+
+    ab_capture_init(&c, 8, -1);
+    dst = ab_capture_reserve(&c, pool, 0);
+    ck_assert_ptr_nonnull(dst);
+    ab_capture_commit(&c, 0);
+    ck_assert_uint_eq(c.len, 0);
+    ck_assert_int_eq(c.total, 0);
+    ck_assert_uint_le(c.alloc, 8);
+
+    /* a zero cap, and a zero Content-Length hint, allocate nothing */
+    ab_capture_init(&c, 0, -1);
+    ck_assert_ptr_nonnull(ab_capture_reserve(&c, pool, 0));
+    ck_assert_uint_eq(c.alloc, 0);
+    ab_capture_init(&c, 8, 0);
+    ck_assert_ptr_nonnull(ab_capture_reserve(&c, pool, 0));
+    ck_assert_uint_eq(c.alloc, 0);
+}
+END_TEST
+
 Suite *ab_capture_suite(void)
 {
     Suite *s = suite_create("ab_capture");
@@ -193,6 +219,7 @@ Suite *ab_capture_suite(void)
     tcase_add_test(tc, hint_sizes_buffer_once);
     tcase_add_test(tc, wrong_hint_still_bounded);
     tcase_add_test(tc, reserve_commit_and_skip);
+    tcase_add_test(tc, reserve_zero_before_data);
     suite_add_tcase(s, tc);
     return s;
 }

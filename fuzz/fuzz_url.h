@@ -1,0 +1,170 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * fuzz_url.h: an independent check of a backend URL against the parts of
+ * its template (scheme, host labels, port, path), shared by the targets
+ * that expand templates. It parses the URL itself rather than trusting
+ * idp_template.c's accessors.
+ */
+#ifndef FUZZ_URL_H
+#define FUZZ_URL_H
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "fuzz_util.h"
+
+/* A template and what any URL made from it must look like (host and
+ * path with {id}, as written after lower-casing). */
+typedef struct {
+    const char *tpl;
+    const char *scheme;
+    const char *host;
+    unsigned int port;
+    const char *path;
+} url_case_t;
+
+static inline int id_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '~';
+}
+
+/* Does s[0..n) equal want with every {id} replaced by id (lower-cased
+ * if lc)? */
+static inline int matches(const char *s, size_t n, const char *want,
+                   const char *id, int lc)
+{
+    size_t idlen = strlen(id), i = 0, k;
+
+    while (*want) {
+        if (!strncmp(want, "{id}", 4)) {
+            if (n - i < idlen) {
+                return 0;
+            }
+            for (k = 0; k < idlen; k++) {
+                char c = lc ? (char)apr_tolower(id[k]) : id[k];
+
+                if (s[i + k] != c || !id_char((unsigned char)s[i + k])) {
+                    return 0;
+                }
+            }
+            i += idlen;
+            want += 4;
+        }
+        else {
+            if (i >= n || s[i] != *want) {
+                return 0;
+            }
+            i++;
+            want++;
+        }
+    }
+    return i == n;
+}
+
+/* Parse url on its own and compare every part with the case. */
+static inline void check_url(const url_case_t *c, const char *id,
+                             const char *url)
+{
+    const char *auth, *aend, *colon, *h, *wh;
+    size_t slen = strlen(c->scheme);
+    unsigned long port;
+    char *end;
+
+    FUZZ_CHECK(!strncmp(url, c->scheme, slen)
+               && !strncmp(url + slen, "://", 3),
+               "scheme of '%s' is not %s", url, c->scheme);
+    auth = url + slen + 3;
+    aend = auth + strcspn(auth, "/?#");
+    FUZZ_CHECK(!memchr(auth, '@', (size_t)(aend - auth)),
+               "userinfo in '%s'", url);
+    /* the port follows the last ':' of the authority; a bracketed IPv6
+     * host holds the only other colons */
+    colon = aend;
+    while (colon > auth && colon[-1] != ':' && colon[-1] != ']') {
+        colon--;
+    }
+    FUZZ_CHECK(colon > auth && colon[-1] == ':', "no port in '%s'", url);
+    port = strtoul(colon, &end, 10);
+    FUZZ_CHECK(end == aend && port == c->port,
+               "port of '%s' is not %u", url, c->port);
+    colon--;
+    if (*auth == '[') {
+        FUZZ_CHECK(colon[-1] == ']' && !memchr(auth + 1, '[',
+                                               (size_t)(colon - auth - 1)),
+                   "bad IPv6 host in '%s'", url);
+    }
+    else {
+        FUZZ_CHECK(!memchr(auth, ':', (size_t)(colon - auth)),
+                   "two colons in the authority of '%s'", url);
+    }
+
+    /* host: label by label, the same number of labels as the template */
+    h = auth;
+    wh = c->host;
+    for (;;) {
+        const char *he = memchr(h, '.', (size_t)(colon - h));
+        const char *we = strchr(wh, '.');
+        char *wlabel;
+
+        if (!he) {
+            he = colon;
+        }
+        FUZZ_CHECK((we != NULL) == (he != colon),
+                   "'%s' does not have the labels of %s", url, c->host);
+        wlabel = apr_pstrndup(fuzz_root, wh, we ? (size_t)(we - wh)
+                                                : strlen(wh));
+        FUZZ_CHECK(matches(h, (size_t)(he - h), wlabel, id, 1),
+                   "host label '%.*s' of '%s' is not %s with id '%s'",
+                   (int)(he - h), h, url, wlabel, id);
+        if (!we) {
+            break;
+        }
+        h = he + 1;
+        wh = we + 1;
+    }
+
+    /* path: the template's, with the id verbatim where {id} was */
+    FUZZ_CHECK(matches(aend, strlen(aend), c->path, id, 0),
+               "path of '%s' is not %s with id '%s'", url, c->path, id);
+}
+
+/* Whether id keeps every host label within 63 bytes and the host
+ * within 253 (without a trailing dot): the only reason to refuse a
+ * valid id. */
+static inline int fits(const url_case_t *c, const char *id)
+{
+    size_t idlen = strlen(id), label = 0, total = 0;
+    const char *s;
+
+    if (!strstr(c->host, "{id}")) {
+        return 1;               /* checked at parse time (or IPv6) */
+    }
+
+    for (s = c->host; *s; s++) {
+        size_t add = 1;
+
+        if (*s == '.') {
+            label = 0;
+            total += s[1] ? 1 : 0;
+            continue;
+        }
+        if (!strncmp(s, "{id}", 4)) {
+            add = idlen;
+            s += 3;
+        }
+        label += add;
+        total += add;
+        if (label > 63) {
+            return 0;
+        }
+    }
+    return total <= 253;
+}
+
+#endif /* FUZZ_URL_H */
