@@ -32,6 +32,9 @@ static const url_case_t cases[] = {
     { "HTTPS://A{id}z.Example.COM./p%41th/", "https",
       "a{id}z.example.com.", 443, "/p%41th/" },
     { "wss://{id}{id}.x", "wss", "{id}{id}.x", 443, "" },
+    /* the id is the whole host: it must never become an address */
+    { "http://{id}:8080/", "http", "{id}", 8080, "/" },
+    { "http://127.{id}/", "http", "127.{id}", 80, "/" },
 };
 
 static const char *const sources[] = {

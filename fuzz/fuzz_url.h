@@ -13,6 +13,8 @@
 #ifndef FUZZ_URL_H
 #define FUZZ_URL_H
 
+#include <ctype.h>
+
 #include <apr_lib.h>
 #include <apr_strings.h>
 
@@ -134,9 +136,79 @@ static inline void check_url(const url_case_t *c, const char *id,
                "path of '%s' is not %s with id '%s'", url, c->path, id);
 }
 
+/* Reference check, written apart from idp_template.c: is the label
+ * [l, l+n) a number inet_aton() would take (digits, or 0x + hex)? */
+static inline int ref_numeric_label(const char *l, size_t n, int allow_hex)
+{
+    size_t i = 0;
+
+    if (allow_hex && n >= 2 && l[0] == '0' && (l[1] == 'x' || l[1] == 'X')) {
+        for (i = 2; i < n; i++) {
+            if (!isxdigit((unsigned char)l[i])) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    if (!n) {
+        return 0;
+    }
+    for (; i < n; i++) {
+        if (!isdigit((unsigned char)l[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether the template host with id in place would be an IPv4 literal
+ * (1-4 numeric labels) while the template's own labels are not all
+ * digits: then the id would turn a name into an address, and it must be
+ * refused. */
+static inline int becomes_address(const url_case_t *c, const char *id)
+{
+    const char *s = c->host;
+    int labels = 0, numeric = 1, plain = 0, tpl_numeric = 1;
+
+    while (*s) {
+        const char *e = strchr(s, '.');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char *lab = apr_pstrndup(fuzz_root, s, n), *ph;
+
+        if ((ph = strstr(lab, "{id}"))) {
+            lab = apr_pstrcat(fuzz_root, apr_pstrndup(fuzz_root, lab, ph - lab),
+                              id, ph + 4, NULL);
+            while ((ph = strstr(lab, "{id}"))) {
+                lab = apr_pstrcat(fuzz_root, apr_pstrndup(fuzz_root, lab, ph - lab),
+                                  id, ph + 4, NULL);
+            }
+        }
+        else {
+            plain++;
+            if (!ref_numeric_label(lab, strlen(lab), 0)) {
+                tpl_numeric = 0;
+            }
+        }
+        if (!ref_numeric_label(lab, strlen(lab), 1)) {
+            numeric = 0;
+        }
+        if (*lab || e) {
+            labels += *lab ? 1 : 0;
+        }
+        s += n;
+        if (*s == '.') {
+            s++;
+        }
+    }
+    if (plain == 0) {
+        tpl_numeric = 0;
+    }
+    return numeric && labels >= 1 && labels <= 4 && !tpl_numeric;
+}
+
 /* Whether id keeps every host label within 63 bytes and the host
- * within 253 (without a trailing dot): the only reason to refuse a
- * valid id. */
+ * within 253 (without a trailing dot), and does not make the host an
+ * IPv4 literal: the only reasons to refuse a valid id. */
 static inline int fits(const url_case_t *c, const char *id)
 {
     size_t idlen = strlen(id), label = 0, total = 0;
@@ -144,6 +216,9 @@ static inline int fits(const url_case_t *c, const char *id)
 
     if (!strstr(c->host, "{id}")) {
         return 1;               /* checked at parse time (or IPv6) */
+    }
+    if (becomes_address(c, id)) {
+        return 0;
     }
 
     for (s = c->host; *s; s++) {

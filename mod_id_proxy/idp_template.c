@@ -28,7 +28,80 @@ struct idp_template_t {
     apr_port_t port;
     int port_explicit;
     int id_in_host;
+    int numeric_host;        /* every label without {id} is all digits
+                              * (e.g. 127.0.0.{id}): numeric ids meant */
 };
+
+/* Non-zero if host (one trailing dot allowed) is an IPv4 literal in any
+ * form inet_aton() accepts: 1 to 4 labels, each decimal/octal digits or
+ * 0x followed by hex digits. getaddrinfo() takes such a name as an
+ * address, so "{id}" = "2130706433" or "0x7f000001" would be 127.0.0.1. */
+static int ipv4_literal(const char *host)
+{
+    const char *s = host;
+    int labels = 0;
+
+    while (*s) {
+        const char *l = s;
+        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+            s += 2;
+            while (apr_isxdigit(*s)) {
+                s++;
+            }
+        }
+        else {
+            while (apr_isdigit(*s)) {
+                s++;
+            }
+            if (s == l) {
+                return 0;
+            }
+        }
+        labels++;
+        if (*s == '.') {
+            s++;
+        }
+        else if (*s) {
+            return 0;
+        }
+    }
+    return labels >= 1 && labels <= 4;
+}
+
+/* Non-zero if every label of the template host that has no placeholder
+ * is all digits, and there is at least one such label. */
+static int numeric_template(const char *host)
+{
+    const char *s = host;
+    int plain = 0;
+
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
+        const char *c;
+        int ph = 0, digits = n > 0;
+
+        for (c = s; c < s + n; c++) {
+            if (*c == '{') {
+                ph = 1;
+            }
+            else if (!apr_isdigit(*c)) {
+                digits = 0;
+            }
+        }
+        if (!ph) {
+            if (!digits) {
+                return 0;
+            }
+            plain++;
+        }
+        s += n;
+        if (*s == '.') {
+            s++;
+        }
+    }
+    return plain > 0;
+}
 
 static char *lower(char *s)
 {
@@ -265,6 +338,7 @@ const char *idp_template_parse(apr_pool_t *p, const char *str,
         return "the template must contain {id} in the host or the path";
     }
     t->id_in_host = host_ids > 0;
+    t->numeric_host = t->id_in_host && numeric_template(t->host);
     *tpl = t;
     return NULL;
 }
@@ -351,6 +425,11 @@ char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
         else if (++label > IDP_TEMPLATE_LABEL_MAX) {
             return NULL;
         }
+    }
+    /* An id must not turn a host name into an address (SSRF): only a
+     * template that is numeric already may expand to a literal. */
+    if (!t->numeric_host && ipv4_literal(host)) {
+        return NULL;
     }
     return host;
 }

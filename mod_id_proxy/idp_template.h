@@ -67,7 +67,11 @@ int idp_template_id_in_host(const idp_template_t *t);
 
 /**
  * The host with id substituted and lower-cased, or NULL if id fails
- * idp_id_chars_ok(), a label would exceed 63 characters or the host 253.
+ * idp_id_chars_ok(), a label would exceed 63 characters or the host 253,
+ * or the result would be an IPv4 literal in any form inet_aton() takes
+ * ("2130706433", "0x7f000001", "127.1") while the template's host is not
+ * numeric already (every label without {id} all digits, as in
+ * "127.0.0.{id}"): an id never turns a host name into an address.
  */
 char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
                                const char *id);

@@ -6,8 +6,11 @@
 #  3. rebuilds with AddressSanitizer and UBSan (--enable-asan) and runs
 #     "make check" again: every httpd of the Apache::Test suite then runs
 #     the sanitized modules, and any sanitizer report fails the run;
-#  4. rebuilds without sanitizers, so the tree is left as step 1 built it.
-# SKIP_ASAN=1 skips steps 3 and 4, SKIP_VALGRIND=1 step 2.
+#  4. rebuilds without sanitizers, so the tree is left as step 1 built it;
+#  5. runs every libFuzzer target (fuzz/run.sh) for FUZZ_SECONDS (default
+#     60) each.
+# SKIP_ASAN=1 skips steps 3 and 4, SKIP_VALGRIND=1 step 2, SKIP_FUZZ=1
+# step 5.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -35,5 +38,9 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
     check
     echo "== check.sh: rebuild without sanitizers"
     build >/dev/null
+fi
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    echo "== check.sh: fuzzing, ${FUZZ_SECONDS:-60} s per target"
+    sh fuzz/run.sh
 fi
 echo "== check.sh: all passed"

@@ -276,6 +276,33 @@ START_TEST(expand_all_matches)
 }
 END_TEST
 
+/* An id never turns a name into an address; numeric templates stay so. */
+START_TEST(expand_refuses_address_literals)
+{
+    idp_template_t *bare = parse_ok("http://{id}:8080/");
+    idp_template_t *dom = parse_ok("http://{id}.svc/");
+    idp_template_t *ip = parse_ok("http://127.0.0.{id}:8080/");
+    idp_template_t *short_ip = parse_ok("http://127.{id}/");
+    idp_template_t *mixed = parse_ok("http://{id}.10.0.0x1/");
+
+    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "2130706433"));
+    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0x7f000001"));
+    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0X7F000001"));
+    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "017700000001"));
+    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0x"));
+    ck_assert_ptr_null(idp_template_backend_key(pool, bare, "5"));
+    ck_assert_str_eq(idp_template_expand_host(pool, bare, "tenant5"), "tenant5");
+    ck_assert_str_eq(idp_template_expand_host(pool, bare, "5x"), "5x");
+    ck_assert_str_eq(idp_template_expand_host(pool, bare, "0x7g"), "0x7g");
+    ck_assert_str_eq(idp_template_expand_host(pool, dom, "5"), "5.svc");
+    ck_assert_str_eq(idp_template_expand_host(pool, ip, "7"), "127.0.0.7");
+    ck_assert_str_eq(idp_template_expand_host(pool, short_ip, "65537"), "127.65537");
+    /* "0x1" is not all digits: not a numeric template, so no literal */
+    ck_assert_ptr_null(idp_template_expand_host(pool, mixed, "1"));
+    ck_assert_str_eq(idp_template_expand_host(pool, mixed, "a"), "a.10.0.0x1");
+}
+END_TEST
+
 START_TEST(expand_host_limit)
 {
     char label[64], id[64];
@@ -316,6 +343,7 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, expand_label_limit);
     tcase_add_test(tc, expand_host_limit);
     tcase_add_test(tc, expand_all_matches);
+    tcase_add_test(tc, expand_refuses_address_literals);
     suite_add_tcase(s, tc);
     return s;
 }
