@@ -6,7 +6,7 @@
 
 /*
  * cm_json.c: UTF-8 validation, JSON string escaping, base64 and the
- * two-pass cm_out_t writer (pure: APR and libc only).
+ * bounded cm_out_t writer (pure: APR and libc only).
  *
  * Every writer here is bounded by cm_out_t.cap and keeps counting past it,
  * so a sizing pass and a filling pass always agree on the length. Nothing
@@ -83,6 +83,28 @@ static apr_size_t plain_run(const unsigned char *s, apr_size_t n)
         i += 8;
     }
     while (i < n && CM_PLAIN(s[i])) {
+        i++;
+    }
+    return i;
+}
+
+/* Length of the run at s (at most n bytes) of printable ASCII bytes that
+ * need no escape: 0x20..0x7e except '"' and '\\'. */
+#define CM_PLAIN_ASCII(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' \
+                           && (c) != '\\')
+static apr_size_t plain_ascii_run(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i = 0;
+
+    while (i + 8 <= n) {
+        apr_uint64_t v = load64(s + i);
+        if ((v & CM_HIGHS) || CM_HAS_LESS(v, 0x20) || CM_HAS_BYTE(v, 0x22)
+            || CM_HAS_BYTE(v, 0x5c) || CM_HAS_BYTE(v, 0x7f)) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < n && CM_PLAIN_ASCII(s[i])) {
         i++;
     }
     return i;
@@ -328,19 +350,44 @@ void cm_out_str(cm_out_t *o, const char *s)
     cm_out_raw(o, s, strlen(s));
 }
 
-/* Escape a run known to be valid UTF-8 without NUL. */
-static void out_escaped(cm_out_t *o, const char *s, apr_size_t n)
+/* Append the escape of one ASCII byte that CM_PLAIN_ASCII excludes. */
+static void out_ascii_escape(cm_out_t *o, unsigned int c)
 {
-    apr_size_t room;
-    char *dst = out_at(o, &room);
+    char tmp[6];
 
-    o->len += escape(dst, room, s, n);
+    tmp[0] = '\\';
+    switch (c) {
+    case '"':  tmp[1] = '"';  break;
+    case '\\': tmp[1] = '\\'; break;
+    case '\b': tmp[1] = 'b';  break;
+    case '\f': tmp[1] = 'f';  break;
+    case '\n': tmp[1] = 'n';  break;
+    case '\r': tmp[1] = 'r';  break;
+    case '\t': tmp[1] = 't';  break;
+    default:
+        /* NUL, other C0 controls and DEL */
+        tmp[1] = 'u';
+        tmp[2] = '0';
+        tmp[3] = '0';
+        tmp[4] = cm_hex[c >> 4];
+        tmp[5] = cm_hex[c & 0xf];
+        cm_out_raw(o, tmp, 6);
+        return;
+    }
+    cm_out_raw(o, tmp, 2);
 }
 
+/*
+ * One scan per string: runs of printable ASCII and of valid multi-byte
+ * characters are copied as they are (one copy per run), and the scan
+ * stops only at a byte to escape, U+2028/U+2029 or an invalid sequence.
+ * Validation and escaping are the same pass, so a body is read once here
+ * (plus once by cm_json_classify()).
+ */
 void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    apr_size_t i = 0, start, c, prefix = 0;
+    apr_size_t i = 0, start = 0, c = 0, prefix = 0;
 
     if (!s) {
         cm_out_raw(o, "null", 4);
@@ -348,31 +395,35 @@ void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
     }
     cm_out_raw(o, "\"", 1);
     while (i < n) {
-        start = i;
-        while (i < n) {
-            if (u[i] >= 0x01 && u[i] < 0x80) {
-                i += ascii_run(u + i, n - i);
-                continue;
-            }
-            if (!(c = utf8_char(u + i, n - i, &prefix))) {
-                break;
-            }
-            i += c;
-        }
-        out_escaped(o, s + start, i - start);
+        i += plain_ascii_run(u + i, n - i);
         if (i == n) {
             break;
         }
-        if (!u[i]) {
-            cm_out_raw(o, "\\u0000", 6);
+        if (u[i] >= 0x80) {
+            c = utf8_char(u + i, n - i, &prefix);
+            if (c && !(c == 3 && u[i] == 0xe2 && u[i + 1] == 0x80
+                       && (u[i + 2] == 0xa8 || u[i + 2] == 0xa9))) {
+                i += c;
+                continue;
+            }
+        }
+        cm_out_raw(o, s + start, i - start);
+        if (u[i] < 0x80) {
+            out_ascii_escape(o, u[i]);
             i++;
+        }
+        else if (c) {
+            cm_out_raw(o, u[i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+            i += 3;
         }
         else {
             /* One U+FFFD per maximal invalid subpart (Unicode 3.9). */
             cm_out_raw(o, CM_REPLACEMENT, 3);
             i += prefix ? prefix : 1;
         }
+        start = i;
     }
+    cm_out_raw(o, s + start, i - start);
     cm_out_raw(o, "\"", 1);
 }
 
@@ -383,10 +434,19 @@ void cm_out_qstr(cm_out_t *o, const char *s)
 
 void cm_out_int(cm_out_t *o, apr_int64_t v)
 {
-    char tmp[32];
-    int n = apr_snprintf(tmp, sizeof(tmp), "%" APR_INT64_T_FMT, v);
+    char tmp[24];
+    char *end = tmp + sizeof(tmp), *p = end;
+    apr_uint64_t u = v < 0 ? (apr_uint64_t)0 - (apr_uint64_t)v
+                           : (apr_uint64_t)v;
 
-    cm_out_raw(o, tmp, (apr_size_t)n);
+    do {
+        *--p = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--p = '-';
+    }
+    cm_out_raw(o, p, (apr_size_t)(end - p));
 }
 
 void cm_out_bool(cm_out_t *o, int v)
