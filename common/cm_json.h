@@ -16,6 +16,8 @@
 #ifndef CM_JSON_H
 #define CM_JSON_H
 
+#include <string.h>
+
 #include <apr_pools.h>
 
 /** Encoding chosen for a byte string placed in a JSON record. */
@@ -73,12 +75,33 @@ typedef struct {
     apr_size_t cap;     /**< capacity of buf */
 } cm_out_t;
 
-/** Append raw bytes (already valid JSON syntax). */
-void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n);
+/** cm_out_raw() when the bytes may not fit (use cm_out_raw()). */
+void cm_out_raw_cut(cm_out_t *o, const char *s, apr_size_t n);
+
+/** Append raw bytes (already valid JSON syntax). Inline: a record is
+ *  mostly short literals, and the common case is one small memcpy. */
+static APR_INLINE void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n)
+{
+    if (o->buf && o->len <= o->cap && n <= o->cap - o->len) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    }
+    else {
+        cm_out_raw_cut(o, s, n);
+    }
+}
 /** Append a NUL-terminated raw string. */
 void cm_out_str(cm_out_t *o, const char *s);
 /** Append a string literal (its length is known at compile time). */
 #define CM_OUT_LIT(o, lit) cm_out_raw((o), "" lit, sizeof(lit) - 1)
+/**
+ * strlen(s), and in *plain whether every byte of s is printable ASCII
+ * that needs no escape (then cm_out_qplain() may write it). One pass.
+ */
+apr_size_t cm_plain_len(const char *s, int *plain);
+/** Append s (n bytes, all plain as cm_plain_len() says) between quotes,
+ *  without looking at it. */
+void cm_out_qplain(cm_out_t *o, const char *s, apr_size_t n);
 /** Append a quoted, escaped JSON string; s may be NULL (emits null).
  *  Invalid UTF-8 bytes are replaced by U+FFFD so metadata is always valid. */
 void cm_out_qstr(cm_out_t *o, const char *s);

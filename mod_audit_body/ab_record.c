@@ -29,6 +29,8 @@ typedef struct {
     const char *name;   /* the key, or a copy with U+FFFD for invalid bytes */
     apr_size_t nlen;    /* strlen(name) */
     apr_size_t vlen;    /* strlen of the value (0 for NULL) */
+    int nplain;     /* the name needs no escaping (cm_plain_len) */
+    int vplain;     /* the value needs no escaping */
     int next;       /* next entry with the same name, -1: none */
     int tail;       /* last entry of this group (first entry only) */
     int dup;        /* the name already appeared: written with the first */
@@ -63,7 +65,10 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name)
     }
     m = (const char *const *)mask->elts;
     for (i = 0; i < mask->nelts; i++) {
-        if (m[i] && !apr_cstr_casecmp(m[i], name)) {
+        /* c | 0x20 folds ASCII letters: equal first bytes under it is
+         * necessary for a match, and rules out most names at once */
+        if (m[i] && (m[i][0] | 0x20) == (name[0] | 0x20)
+            && !apr_cstr_casecmp(m[i], name)) {
             return 1;
         }
     }
@@ -74,13 +79,13 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name)
  * the name the record will show, so that two names differing only in
  * invalid bytes never become duplicate JSON keys. */
 static const char *plan_name(apr_pool_t *p, const char *key,
-                             apr_size_t *nlen)
+                             apr_size_t *nlen, int *plain)
 {
-    apr_size_t len = strlen(key), n;
+    apr_size_t len = cm_plain_len(key, plain), n;
     char *name;
 
     *nlen = len;
-    if (cm_utf8_valid_prefix(key, len) == len) {
+    if (*plain || cm_utf8_valid_prefix(key, len) == len) {
         return key;
     }
     n = cm_utf8_sanitize(NULL, key, len);
@@ -119,7 +124,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     for (i = 0; i < d->n; i++) {
         h[i].name = NULL;
         h[i].nlen = 0;
-        h[i].vlen = d->e[i].val ? strlen(d->e[i].val) : 0;
+        h[i].nplain = 0;
+        h[i].vplain = 1;
+        h[i].vlen = d->e[i].val ? cm_plain_len(d->e[i].val, &h[i].vplain)
+                                : 0;
         h[i].next = -1;
         h[i].tail = i;
         h[i].dup = 0;
@@ -129,10 +137,12 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
             h[i].dup = 1;
             continue;
         }
-        h[i].name = plan_name(p, d->e[i].key, &h[i].nlen);
+        h[i].name = plan_name(p, d->e[i].key, &h[i].nlen, &h[i].nplain);
         d->estimate += AB_ESCAPE_SLACK(h[i].nlen + h[i].vlen) + 8;
         for (j = 0; j < i; j++) {
-            if (!h[j].dup && !apr_cstr_casecmp(h[j].name, h[i].name)) {
+            /* case folding keeps the length: compare lengths first */
+            if (!h[j].dup && h[j].nlen == h[i].nlen
+                && !apr_cstr_casecmp(h[j].name, h[i].name)) {
                 break;
             }
         }
@@ -173,14 +183,20 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
                                    + str_len(b->skip_reason));
 }
 
-static void emit_value(cm_out_t *o, const char *val, apr_size_t vlen,
+static void emit_value(cm_out_t *o, const char *val, const hdr_plan_t *h,
                        int masked)
 {
     if (masked) {
         CM_OUT_LIT(o, "\"" AB_MASKED "\"");
     }
+    else if (!val) {
+        CM_OUT_LIT(o, "\"\"");
+    }
+    else if (h->vplain) {
+        cm_out_qplain(o, val, h->vlen);
+    }
     else {
-        cm_out_qmem(o, val ? val : "", vlen);
+        cm_out_qmem(o, val, h->vlen);
     }
 }
 
@@ -197,10 +213,15 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
             cm_out_raw(o, ",", 1);
         }
         first = 0;
-        cm_out_qmem(o, d->h[i].name, d->h[i].nlen);
+        if (d->h[i].nplain) {
+            cm_out_qplain(o, d->h[i].name, d->h[i].nlen);
+        }
+        else {
+            cm_out_qmem(o, d->h[i].name, d->h[i].nlen);
+        }
         cm_out_raw(o, ":", 1);
         if (d->h[i].next < 0) {
-            emit_value(o, d->e[i].val, d->h[i].vlen, d->h[i].masked);
+            emit_value(o, d->e[i].val, &d->h[i], d->h[i].masked);
             continue;
         }
         cm_out_raw(o, "[", 1);
@@ -208,7 +229,7 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
             if (j != i) {
                 cm_out_raw(o, ",", 1);
             }
-            emit_value(o, d->e[j].val, d->h[j].vlen, d->h[i].masked);
+            emit_value(o, d->e[j].val, &d->h[j], d->h[i].masked);
         }
         cm_out_raw(o, "]", 1);
     }
@@ -262,11 +283,12 @@ static void emit_direction(cm_out_t *o, const dir_plan_t *d)
 }
 
 static void emit_record(cm_out_t *o, const ab_record_t *rec,
-                        const char *stamp, const dir_plan_t *req,
-                        const dir_plan_t *resp)
+                        const char *stamp, apr_size_t stamplen,
+                        const dir_plan_t *req, const dir_plan_t *resp)
 {
-    CM_OUT_LIT(o, "{\"time\":");
-    cm_out_qstr(o, stamp);
+    CM_OUT_LIT(o, "{\"time\":\"");
+    cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
+    CM_OUT_LIT(o, "\"");
     CM_OUT_LIT(o, ",\"id\":");
     cm_out_qstr(o, rec->id);
     CM_OUT_LIT(o, ",\"vhost\":");
@@ -382,10 +404,11 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                        apr_size_t *len)
 {
     char stamp[32];
+    apr_size_t stamplen;
     dir_plan_t req, resp;
     cm_out_t o;
 
-    format_stamp(stamp, rec->time);
+    stamplen = format_stamp(stamp, rec->time);
     plan_direction(p, &req, &rec->request, rec->mask);
     plan_direction(p, &resp, &rec->response, rec->mask);
 
@@ -397,13 +420,13 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                               + str_len(rec->protocol)
                               + str_len(rec->user));
     o.buf = apr_palloc(p, o.cap + 1);
-    emit_record(&o, rec, stamp, &req, &resp);
+    emit_record(&o, rec, stamp, stamplen, &req, &resp);
     if (o.len > o.cap) {
         /* Escaping outgrew the estimate: o.len is the exact size now. */
         o.cap = o.len;
         o.len = 0;
         o.buf = apr_palloc(p, o.cap + 1);
-        emit_record(&o, rec, stamp, &req, &resp);
+        emit_record(&o, rec, stamp, stamplen, &req, &resp);
     }
     /* Both runs use the same code over the same plan, so the second one
      * fits (the unit tests check it); never abort a child over it. */

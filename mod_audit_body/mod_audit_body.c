@@ -201,8 +201,9 @@ static int ab_log_transaction(request_rec *r)
     memset(&rec, 0, sizeof(rec));
     rec.time = r->request_time;
     rec.id = request_id(r);
-    rec.vhost = apr_psprintf(r->pool, "%s:%u", r->server->server_hostname,
-                             ap_get_server_port(r));
+    rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
+                            apr_itoa(r->pool, (int)ap_get_server_port(r)),
+                            NULL);
     rec.client_ip = r->useragent_ip;
     rec.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
     rec.method = r->method;

@@ -589,7 +589,41 @@ START_TEST(qmem_matches_model)
         OUT2(got, cm_out_qmem(o, (const char *)buf, n));
         ck_assert_msg(strcmp(got, model) == 0, "round %d: %s vs %s", round,
                       got, model);
+        /* the NUL-terminated entry point (plain fast path or not) */
+        if (!memchr(buf, 0, n)) {
+            char *z = apr_pstrmemdup(pool, (const char *)buf, n);
+
+            OUT2(got, cm_out_qstr(o, z));
+            ck_assert_msg(strcmp(got, model) == 0, "qstr round %d", round);
+        }
     }
+}
+END_TEST
+
+START_TEST(plain_len)
+{
+    static const struct {
+        const char *s;
+        apr_size_t len;
+        int plain;
+    } cases[] = {
+        { "", 0, 1 }, { "application/json", 16, 1 }, { " ~!#", 4, 1 },
+        { "a\"b", 3, 0 }, { "a\\b", 3, 0 }, { "tab\there", 8, 0 },
+        { "del\x7f", 4, 0 }, { "caf\xc3\xa9", 5, 0 }, { "\xff", 1, 0 },
+    };
+    apr_size_t i;
+    int plain;
+    const char *r;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        plain = -1;
+        ck_assert_uint_eq(cm_plain_len(cases[i].s, &plain), cases[i].len);
+        ck_assert_int_eq(plain, cases[i].plain);
+    }
+    OUT2(r, cm_out_qplain(o, "text/plain", 10));
+    ck_assert_str_eq(r, "\"text/plain\"");
+    OUT2(r, cm_out_qplain(o, "", 0));
+    ck_assert_str_eq(r, "\"\"");
 }
 END_TEST
 
@@ -631,6 +665,7 @@ Suite *cm_json_suite(void)
     tcase_add_test(tc, escaped_len_matches);
     tcase_add_test(tc, out_qstr);
     tcase_add_test(tc, qmem_matches_model);
+    tcase_add_test(tc, plain_len);
     tcase_add_test(tc, out_int_edges);
     tcase_add_test(tc, sanitize);
     tcase_add_test(tc, out_scalars);
