@@ -9,12 +9,12 @@
  * (pure: APR only, no httpd).
  *
  * Request threads copy a finished record into the open buffer and go on;
- * the writer thread takes the buffer and hands it, holding only whole
- * records, to one call of the write callback. Memory is fixed when the
- * queue is made: two buffers of `size` bytes. Nothing is ever dropped: a
- * record larger than a buffer, or one that still finds no room after a
- * short wait, is written by the calling thread through the same callback,
- * and counted. Closing (or destroying the pool) writes what is queued.
+ * a full batch is handed, holding only whole records, to one call of the
+ * write callback. Memory is fixed when the queue is made: two buffers of
+ * `size` bytes. Nothing is ever dropped: a record larger than a buffer,
+ * or one that still finds no room after a short wait, is written by the
+ * calling thread through the same callback, and counted. Closing (or
+ * destroying the pool) writes what is queued.
  */
 #ifndef AB_BATCH_H
 #define AB_BATCH_H
@@ -25,33 +25,34 @@
 typedef struct ab_batch ab_batch_t;
 
 /**
- * Writes buf (len bytes, nrec whole records) to the sink. Called by the
- * writer thread for a batch, or by ab_batch_put() in the calling thread
- * for a record written directly; calls may run concurrently (a direct
- * write while the writer thread writes a batch). The return value is
- * passed on by ab_batch_put() for direct writes and otherwise ignored:
- * the callback itself accounts for failures.
+ * Writes buf (len bytes, nrec whole records) to the sink. Called for a
+ * batch by the writer thread or by the request thread whose put made it
+ * due, and by ab_batch_put() for a record written directly; calls may run
+ * concurrently (at most two batches, plus direct writes). The return
+ * value is passed on by ab_batch_put() for direct writes and otherwise
+ * ignored: the callback itself accounts for failures.
  */
 typedef apr_status_t ab_batch_write_fn(void *baton, const char *buf,
                                        apr_size_t len, apr_uint32_t nrec);
 
 /** Counters of one queue (a snapshot, see ab_batch_stats()). */
 typedef struct {
-    apr_uint32_t batches;   /**< callback calls by the writer thread */
+    apr_uint32_t batches;   /**< callback calls for a batch */
     apr_uint32_t queued;    /**< records that went through the buffers */
     apr_uint32_t direct;    /**< records written by the calling thread:
                                  larger than a buffer, queue full after
                                  the wait, or queue closed */
-    apr_uint32_t waits;     /**< puts that had to wait for room */
+    apr_uint32_t waits;     /**< puts that found both buffers busy */
 } ab_batch_stats_t;
 
 /**
  * Make a queue of two buffers of size bytes each (allocated from p) and
- * start its writer thread. The writer writes a buffer once it holds half
- * of size, once the oldest record in it has waited interval, or when the
- * queue closes. A put that finds no room waits at most max_wait for the
- * writer before writing directly. The queue closes itself (see
- * ab_batch_close()) in a pre-cleanup of p.
+ * start its writer thread. A buffer is written once it holds half of size
+ * (by the thread whose put got it there, or by the next put that finds it
+ * full), once its oldest record has waited interval (by the writer
+ * thread), and when the queue closes. A put that finds both buffers busy
+ * waits at most max_wait before writing directly. The queue closes
+ * itself (see ab_batch_close()) in a pre-cleanup of p.
  */
 apr_status_t ab_batch_create(ab_batch_t **pb, apr_pool_t *p, apr_size_t size,
                              apr_interval_time_t interval,

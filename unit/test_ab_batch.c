@@ -149,6 +149,7 @@ static void run_producers(ab_batch_t *b, int threads, int per,
     apr_status_t rv;
     int i;
 
+    ck_assert_int_le(threads, 16);
     for (i = 0; i < threads; i++) {
         p[i].b = b;
         p[i].id = i;
@@ -180,6 +181,25 @@ START_TEST(concurrent_whole_records)
     /* batching happened: far fewer writes than records */
     ck_assert_uint_lt(st.batches, 8 * 3000 / 4);
     ck_assert_uint_eq(sink.calls, st.batches + st.direct);
+}
+END_TEST
+
+/* Large records in small buffers: the writer takes buffers while other
+ * threads are still copying into them, and must wait for those copies. */
+START_TEST(swaps_during_copies)
+{
+    ab_batch_t *b;
+    ab_batch_stats_t st;
+
+    ck_assert_int_eq(ab_batch_create(&b, pool, 16384, apr_time_from_msec(1),
+                                     apr_time_from_msec(50), sink_write,
+                                     &sink), APR_SUCCESS);
+    run_producers(b, 10, 400, 6000);
+    ck_assert_int_eq(ab_batch_close(b), APR_SUCCESS);
+    check_all(10, 400);
+    ab_batch_stats(b, &st);
+    ck_assert_uint_eq(st.queued + st.direct, 10 * 400);
+    ck_assert_uint_gt(st.batches, 100);
 }
 END_TEST
 
@@ -322,6 +342,7 @@ Suite *ab_batch_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, concurrent_whole_records);
+    tcase_add_test(tc, swaps_during_copies);
     tcase_add_test(tc, oversized_written_directly);
     tcase_add_test(tc, full_queue_waits_then_writes_directly);
     tcase_add_test(tc, close_writes_what_is_queued);
