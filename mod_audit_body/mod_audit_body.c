@@ -91,14 +91,6 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
-static int has_body(request_rec *r)
-{
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-
-    return apr_table_get(r->headers_in, "Transfer-Encoding")
-           || (cl && strcmp(cl, "0"));
-}
-
 static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
 {
     b->headers = r->headers_in;
@@ -112,7 +104,7 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     if (ctx->req_rv != APR_SUCCESS) {
         b->state = "aborted";
     }
-    else if (!has_body(r) && ctx->req.total == 0) {
+    else if (!ab_has_body(r) && ctx->req.total == 0) {
         b->state = "none";
         if (b->skip_reason && strcmp(b->skip_reason, AB_SKIP_UPGRADE)) {
             b->skip_reason = NULL;      /* nothing was skipped */

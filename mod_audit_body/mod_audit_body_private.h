@@ -90,6 +90,9 @@ apr_size_t ab_log_buffer(server_rec *s, apr_interval_time_t *delay);
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path);
+/** The request announces a body (Transfer-Encoding, or a Content-Length
+ *  other than 0). */
+int ab_has_body(request_rec *r);
 
 /* mod_audit_body_sink.c */
 void ab_sink_register(apr_pool_t *pconf);
