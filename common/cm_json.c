@@ -6,7 +6,7 @@
 
 /*
  * cm_json.c: UTF-8 validation, JSON string escaping, base64 and the
- * two-pass cm_out_t writer (pure: APR and libc only).
+ * bounded cm_out_t writer (pure: APR and libc only).
  *
  * Every writer here is bounded by cm_out_t.cap and keeps counting past it,
  * so a sizing pass and a filling pass always agree on the length. Nothing
@@ -17,6 +17,16 @@
 #include <apr_strings.h>
 
 #include "cm_json.h"
+
+/* The runs of bytes that need no work (see ascii_run() and
+ * plain_ascii_run()) are found 16 bytes per step with SSE2 where the
+ * compiler offers it (every x86-64), else 8 bytes per step in a 64-bit
+ * word. CM_JSON_NO_SIMD selects the portable loop (the unit tests run
+ * both). */
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(CM_JSON_NO_SIMD)
+#include <emmintrin.h>
+#define CM_SSE2 1
+#endif
 
 /* The bytes a plain (unescaped) run may hold: printable ASCII other than
  * '"' and '\\', and every byte >= 0x80 except 0xE2, which may start
@@ -54,6 +64,19 @@ static apr_size_t ascii_run(const unsigned char *s, apr_size_t n)
 {
     apr_size_t i = 0;
 
+#ifdef CM_SSE2
+    /* signed compare: NUL and every byte >= 0x80 are "below 1" */
+    const __m128i one = _mm_set1_epi8(1);
+
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int m = _mm_movemask_epi8(_mm_cmplt_epi8(v, one));
+        if (m) {
+            return i + (apr_size_t)__builtin_ctz((unsigned int)m);
+        }
+        i += 16;
+    }
+#endif
     while (i + 8 <= n) {
         apr_uint64_t v = load64(s + i);
         if ((v & CM_HIGHS) || CM_HAS_ZERO(v)) {
@@ -83,6 +106,64 @@ static apr_size_t plain_run(const unsigned char *s, apr_size_t n)
         i += 8;
     }
     while (i < n && CM_PLAIN(s[i])) {
+        i++;
+    }
+    return i;
+}
+
+/* Printable ASCII bytes that need no escape: 0x20..0x7e except '"' and
+ * '\\' (one lookup per byte where a run ends). */
+static const unsigned char cm_plain_ascii[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+/* Length of the run at s (at most n bytes) of bytes cm_plain_ascii
+ * allows. */
+static apr_size_t plain_ascii_run(const unsigned char *s, apr_size_t n)
+{
+    apr_size_t i = 0;
+
+#ifdef CM_SSE2
+    /* signed compare: controls and every byte >= 0x80 are below 0x20 */
+    const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+    const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
+        int m = _mm_movemask_epi8(bad);
+        if (m) {
+            return i + (apr_size_t)__builtin_ctz((unsigned int)m);
+        }
+        i += 16;
+    }
+#endif
+    while (i + 8 <= n) {
+        apr_uint64_t v = load64(s + i);
+        if ((v & CM_HIGHS) || CM_HAS_LESS(v, 0x20) || CM_HAS_BYTE(v, 0x22)
+            || CM_HAS_BYTE(v, 0x5c) || CM_HAS_BYTE(v, 0x7f)) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < n && cm_plain_ascii[s[i]]) {
         i++;
     }
     return i;
@@ -314,7 +395,7 @@ static char *out_at(cm_out_t *o, apr_size_t *room)
     return o->buf + o->len;
 }
 
-void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n)
+void cm_out_raw_cut(cm_out_t *o, const char *s, apr_size_t n)
 {
     apr_size_t room;
     char *dst = out_at(o, &room);
@@ -328,65 +409,151 @@ void cm_out_str(cm_out_t *o, const char *s)
     cm_out_raw(o, s, strlen(s));
 }
 
-/* Escape a run known to be valid UTF-8 without NUL. */
-static void out_escaped(cm_out_t *o, const char *s, apr_size_t n)
+/* Append the escape of one ASCII byte that cm_plain_ascii excludes. */
+static void out_ascii_escape(cm_out_t *o, unsigned int c)
 {
-    apr_size_t room;
-    char *dst = out_at(o, &room);
+    char tmp[6];
 
-    o->len += escape(dst, room, s, n);
+    tmp[0] = '\\';
+    switch (c) {
+    case '"':  tmp[1] = '"';  break;
+    case '\\': tmp[1] = '\\'; break;
+    case '\b': tmp[1] = 'b';  break;
+    case '\f': tmp[1] = 'f';  break;
+    case '\n': tmp[1] = 'n';  break;
+    case '\r': tmp[1] = 'r';  break;
+    case '\t': tmp[1] = 't';  break;
+    default:
+        /* NUL, other C0 controls and DEL */
+        tmp[1] = 'u';
+        tmp[2] = '0';
+        tmp[3] = '0';
+        tmp[4] = cm_hex[c >> 4];
+        tmp[5] = cm_hex[c & 0xf];
+        cm_out_raw(o, tmp, 6);
+        return;
+    }
+    cm_out_raw(o, tmp, 2);
 }
 
+/*
+ * One scan per string: runs of printable ASCII and of valid multi-byte
+ * characters are copied as they are (one copy per run), and the scan
+ * stops only at a byte to escape, U+2028/U+2029 or an invalid sequence.
+ * Validation and escaping are the same pass, so a body is read once here
+ * (plus once by cm_json_classify()).
+ */
 void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    apr_size_t i = 0, start, c, prefix = 0;
+    apr_size_t i = 0, start = 0, c = 0, prefix = 0;
 
     if (!s) {
         cm_out_raw(o, "null", 4);
         return;
     }
+    i = plain_ascii_run(u, n);
+    if (i == n) {
+        /* nothing to escape (most strings): one copy between quotes */
+        cm_out_qplain(o, s, n);
+        return;
+    }
     cm_out_raw(o, "\"", 1);
     while (i < n) {
-        start = i;
-        while (i < n) {
-            if (u[i] >= 0x01 && u[i] < 0x80) {
-                i += ascii_run(u + i, n - i);
-                continue;
-            }
-            if (!(c = utf8_char(u + i, n - i, &prefix))) {
-                break;
-            }
-            i += c;
-        }
-        out_escaped(o, s + start, i - start);
+        i += plain_ascii_run(u + i, n - i);
         if (i == n) {
             break;
         }
-        if (!u[i]) {
-            cm_out_raw(o, "\\u0000", 6);
+        if (u[i] >= 0x80) {
+            c = utf8_char(u + i, n - i, &prefix);
+            if (c && !(c == 3 && u[i] == 0xe2 && u[i + 1] == 0x80
+                       && (u[i + 2] == 0xa8 || u[i + 2] == 0xa9))) {
+                i += c;
+                continue;
+            }
+        }
+        cm_out_raw(o, s + start, i - start);
+        if (u[i] < 0x80) {
+            out_ascii_escape(o, u[i]);
             i++;
+        }
+        else if (c) {
+            cm_out_raw(o, u[i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+            i += 3;
         }
         else {
             /* One U+FFFD per maximal invalid subpart (Unicode 3.9). */
             cm_out_raw(o, CM_REPLACEMENT, 3);
             i += prefix ? prefix : 1;
         }
+        start = i;
     }
+    cm_out_raw(o, s + start, i - start);
+    cm_out_raw(o, "\"", 1);
+}
+
+apr_size_t cm_plain_len(const char *s, int *plain)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t i = 0;
+
+    /* NUL is not plain, so this loop stops at the end of s at the latest */
+    while (cm_plain_ascii[u[i]]) {
+        i++;
+    }
+    *plain = !u[i];
+    return u[i] ? i + strlen(s + i) : i;
+}
+
+void cm_out_qplain(cm_out_t *o, const char *s, apr_size_t n)
+{
+    if (o->buf && o->len <= o->cap && n + 2 <= o->cap - o->len) {
+        char *d = o->buf + o->len;
+
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        o->len += n + 2;
+        return;
+    }
+    cm_out_raw(o, "\"", 1);
+    cm_out_raw(o, s, n);
     cm_out_raw(o, "\"", 1);
 }
 
 void cm_out_qstr(cm_out_t *o, const char *s)
 {
-    cm_out_qmem(o, s, s ? strlen(s) : 0);
+    apr_size_t n;
+    int plain;
+
+    if (!s) {
+        cm_out_raw(o, "null", 4);
+        return;
+    }
+    n = cm_plain_len(s, &plain);
+    if (plain) {
+        cm_out_qplain(o, s, n);
+    }
+    else {
+        cm_out_qmem(o, s, n);
+    }
 }
 
 void cm_out_int(cm_out_t *o, apr_int64_t v)
 {
-    char tmp[32];
-    int n = apr_snprintf(tmp, sizeof(tmp), "%" APR_INT64_T_FMT, v);
+    char tmp[24];
+    char *end = tmp + sizeof(tmp), *p = end;
+    apr_uint64_t u = v < 0 ? (apr_uint64_t)0 - (apr_uint64_t)v
+                           : (apr_uint64_t)v;
 
-    cm_out_raw(o, tmp, (apr_size_t)n);
+    do {
+        *--p = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--p = '-';
+    }
+    cm_out_raw(o, p, (apr_size_t)(end - p));
 }
 
 void cm_out_bool(cm_out_t *o, int v)

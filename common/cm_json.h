@@ -8,12 +8,15 @@
  * cm_json: JSON text building shared by both modules (pure: APR only).
  *
  * Owns string escaping, UTF-8 validation and the base64 fallback, and a
- * two-pass writer: first size the output, then fill one allocation. It never
+ * bounded writer that keeps counting past its end, so a buffer that turns
+ * out too small can be sized exactly and filled again. It never
  * allocates per byte and never emits raw control characters, so any input
  * yields valid JSON.
  */
 #ifndef CM_JSON_H
 #define CM_JSON_H
+
+#include <string.h>
 
 #include <apr_pools.h>
 
@@ -61,8 +64,10 @@ apr_size_t cm_json_escaped_len(const char *buf, apr_size_t len);
 apr_size_t cm_json_escape(char *dst, const char *buf, apr_size_t len);
 
 /**
- * A bounded output buffer filled in two passes: with buf == NULL it only
- * counts (size pass); with buf != NULL it writes, never past cap.
+ * A bounded output buffer: with buf == NULL it only counts; with buf !=
+ * NULL it writes, never past cap. len always counts every byte appended,
+ * so len > cap after a pass means the output was cut and len is the
+ * exact size a second pass needs.
  */
 typedef struct {
     char *buf;          /**< NULL during the sizing pass */
@@ -70,10 +75,33 @@ typedef struct {
     apr_size_t cap;     /**< capacity of buf */
 } cm_out_t;
 
-/** Append raw bytes (already valid JSON syntax). */
-void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n);
+/** cm_out_raw() when the bytes may not fit (use cm_out_raw()). */
+void cm_out_raw_cut(cm_out_t *o, const char *s, apr_size_t n);
+
+/** Append raw bytes (already valid JSON syntax). Inline: a record is
+ *  mostly short literals, and the common case is one small memcpy. */
+static APR_INLINE void cm_out_raw(cm_out_t *o, const char *s, apr_size_t n)
+{
+    if (o->buf && o->len <= o->cap && n <= o->cap - o->len) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    }
+    else {
+        cm_out_raw_cut(o, s, n);
+    }
+}
 /** Append a NUL-terminated raw string. */
 void cm_out_str(cm_out_t *o, const char *s);
+/** Append a string literal (its length is known at compile time). */
+#define CM_OUT_LIT(o, lit) cm_out_raw((o), "" lit, sizeof(lit) - 1)
+/**
+ * strlen(s), and in *plain whether every byte of s is printable ASCII
+ * that needs no escape (then cm_out_qplain() may write it). One pass.
+ */
+apr_size_t cm_plain_len(const char *s, int *plain);
+/** Append s (n bytes, all plain as cm_plain_len() says) between quotes,
+ *  without looking at it. */
+void cm_out_qplain(cm_out_t *o, const char *s, apr_size_t n);
 /** Append a quoted, escaped JSON string; s may be NULL (emits null).
  *  Invalid UTF-8 bytes are replaced by U+FFFD so metadata is always valid. */
 void cm_out_qstr(cm_out_t *o, const char *s);

@@ -171,6 +171,42 @@ const char *ab_conf_parse_limit(apr_pool_t *p, const char *arg,
     return NULL;
 }
 
+const char *ab_conf_parse_log_buffer(apr_pool_t *p, const char *arg,
+                                     apr_off_t *out)
+{
+    apr_off_t v;
+    const char *err = ab_conf_parse_limit(p, arg, &v);
+
+    if (err) {
+        return err;
+    }
+    if (v != 0 && v < AB_MIN_LOG_BUFFER) {
+        return apr_psprintf(p, "'%s' is below the minimum of %d bytes (4K); "
+                            "0 writes each record without a queue", arg,
+                            AB_MIN_LOG_BUFFER);
+    }
+    *out = v;
+    return NULL;
+}
+
+const char *ab_conf_parse_log_delay(apr_pool_t *p, const char *arg,
+                                    apr_interval_time_t *out)
+{
+    const char *s = arg;
+    apr_int64_t v = 0;
+
+    while (apr_isdigit(*s) && v <= AB_MAX_LOG_DELAY) {
+        v = v * 10 + (*s++ - '0');
+    }
+    if (s == arg || *s || v < 1 || v > AB_MAX_LOG_DELAY) {
+        return apr_psprintf(p, "the delay '%s' is not a number of "
+                            "milliseconds from 1 to %d", arg,
+                            AB_MAX_LOG_DELAY);
+    }
+    *out = apr_time_from_msec(v);
+    return NULL;
+}
+
 static int is_header_name(const char *s)
 {
     if (!*s) {

@@ -21,6 +21,13 @@
 #define AB_UNSET (-1)
 #define AB_DEFAULT_LIMIT 65536
 #define AB_MAX_LIMIT (16 * 1024 * 1024)
+/* AuditBodyLogBuffer: bytes per buffer of a child's record queue (two
+ * buffers per log); 0 writes each record from its request thread. */
+#define AB_DEFAULT_LOG_BUFFER (128 * 1024)
+#define AB_MIN_LOG_BUFFER 4096
+/* ... and the longest a queued record waits for its batch, in ms. */
+#define AB_DEFAULT_LOG_DELAY 50
+#define AB_MAX_LOG_DELAY 60000
 
 typedef struct {
     int enabled;                     /**< AuditBody; AB_UNSET */
@@ -57,6 +64,21 @@ const apr_array_header_t *ab_conf_mask(const ab_dir_conf_t *c);
  */
 const char *ab_conf_parse_limit(apr_pool_t *p, const char *arg,
                                 apr_off_t *out);
+
+/**
+ * Parse an AuditBodyLogBuffer value: 0, or AB_MIN_LOG_BUFFER to
+ * AB_MAX_LIMIT bytes (K and M suffixes as for the limits). Returns NULL
+ * or an error sentence (without the directive name).
+ */
+const char *ab_conf_parse_log_buffer(apr_pool_t *p, const char *arg,
+                                     apr_off_t *out);
+
+/**
+ * Parse the delay argument of AuditBodyLogBuffer: milliseconds, 1 to
+ * AB_MAX_LOG_DELAY. Returns NULL or an error sentence.
+ */
+const char *ab_conf_parse_log_delay(apr_pool_t *p, const char *arg,
+                                    apr_interval_time_t *out);
 
 /** Add one AuditBodyMaskHeaders argument: "Name" masks, "-Name" unmasks.
  *  Returns NULL or an error sentence. */

@@ -8,9 +8,13 @@
  * ab_record.c: one audit record as one line of JSON (pure: APR only).
  *
  * Everything that costs more than a copy (header grouping and masking, the
- * text or base64 choice for each body, the timestamp) is decided once in a
- * plan; the same emitter then runs twice, to size and to fill a single
- * allocation. Key order and types are those of docs/record.schema.json.
+ * text or base64 choice for each body, string lengths) is decided once in
+ * a plan, which also bounds the size from above in the common case. The
+ * emitter then runs once into a single allocation of that size; only when
+ * escaping grew the record past the estimate (many quotes or control
+ * bytes) does it run a second time, into an allocation of the exact size
+ * the first run counted. Key order and types are those of
+ * docs/record.schema.json.
  */
 #include <string.h>
 
@@ -23,6 +27,10 @@
 /* What the emitter needs to know about one header table entry. */
 typedef struct {
     const char *name;   /* the key, or a copy with U+FFFD for invalid bytes */
+    apr_size_t nlen;    /* strlen(name) */
+    apr_size_t vlen;    /* strlen of the value (0 for NULL) */
+    int nplain;     /* the name needs no escaping (cm_plain_len) */
+    int vplain;     /* the value needs no escaping */
     int next;       /* next entry with the same name, -1: none */
     int tail;       /* last entry of this group (first entry only) */
     int dup;        /* the name already appeared: written with the first */
@@ -37,7 +45,15 @@ typedef struct {
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
     cm_json_enc_e enc;
     apr_size_t textlen;             /* bytes of body written as text */
+    apr_size_t estimate;            /* likely size of this direction */
 } dir_plan_t;
+
+/* The estimate allows this much growth of strings by escaping (1/4: a
+ * JSON body in which every fourth byte is a quote), plus room for the
+ * fixed text. Past it the record is formatted a second time. */
+#define AB_ESCAPE_SLACK(n) ((n) + (n) / 4)
+#define AB_DIR_FIXED 256
+#define AB_RECORD_FIXED 512
 
 int ab_header_masked(const apr_array_header_t *mask, const char *name)
 {
@@ -49,7 +65,10 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name)
     }
     m = (const char *const *)mask->elts;
     for (i = 0; i < mask->nelts; i++) {
-        if (m[i] && !apr_cstr_casecmp(m[i], name)) {
+        /* c | 0x20 folds ASCII letters: equal first bytes under it is
+         * necessary for a match, and rules out most names at once */
+        if (m[i] && (m[i][0] | 0x20) == (name[0] | 0x20)
+            && !apr_cstr_casecmp(m[i], name)) {
             return 1;
         }
     }
@@ -59,18 +78,21 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name)
 /* Lay out one header name: names that are not valid UTF-8 are grouped by
  * the name the record will show, so that two names differing only in
  * invalid bytes never become duplicate JSON keys. */
-static const char *plan_name(apr_pool_t *p, const char *key)
+static const char *plan_name(apr_pool_t *p, const char *key,
+                             apr_size_t *nlen, int *plain)
 {
-    apr_size_t len = strlen(key), n;
+    apr_size_t len = cm_plain_len(key, plain), n;
     char *name;
 
-    if (cm_utf8_valid_prefix(key, len) == len) {
+    *nlen = len;
+    if (*plain || cm_utf8_valid_prefix(key, len) == len) {
         return key;
     }
     n = cm_utf8_sanitize(NULL, key, len);
     name = apr_palloc(p, n + 1);
     cm_utf8_sanitize(name, key, len);
     name[n] = '\0';
+    *nlen = n;
     return name;
 }
 
@@ -88,6 +110,7 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     d->e = NULL;
     d->n = 0;
     d->h = NULL;
+    d->estimate = AB_DIR_FIXED;
     if (!d->b->headers) {
         return;
     }
@@ -100,6 +123,11 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     d->h = h = apr_palloc(p, sizeof(*h) * (apr_size_t)d->n);
     for (i = 0; i < d->n; i++) {
         h[i].name = NULL;
+        h[i].nlen = 0;
+        h[i].nplain = 0;
+        h[i].vplain = 1;
+        h[i].vlen = d->e[i].val ? cm_plain_len(d->e[i].val, &h[i].vplain)
+                                : 0;
         h[i].next = -1;
         h[i].tail = i;
         h[i].dup = 0;
@@ -109,9 +137,12 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
             h[i].dup = 1;
             continue;
         }
-        h[i].name = plan_name(p, d->e[i].key);
+        h[i].name = plan_name(p, d->e[i].key, &h[i].nlen, &h[i].nplain);
+        d->estimate += AB_ESCAPE_SLACK(h[i].nlen + h[i].vlen) + 8;
         for (j = 0; j < i; j++) {
-            if (!h[j].dup && !apr_cstr_casecmp(h[j].name, h[i].name)) {
+            /* case folding keeps the length: compare lengths first */
+            if (!h[j].dup && h[j].nlen == h[i].nlen
+                && !apr_cstr_casecmp(h[j].name, h[i].name)) {
                 break;
             }
         }
@@ -127,6 +158,11 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     }
 }
 
+static apr_size_t str_len(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+
 static void plan_direction(apr_pool_t *p, dir_plan_t *d,
                            const ab_record_body_t *b,
                            const apr_array_header_t *mask)
@@ -138,12 +174,30 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
     if (b->body) {
         d->enc = cm_json_classify(b->body, b->captured, b->truncated,
                                   &d->textlen);
+        d->estimate += d->enc == CM_JSON_TEXT
+            ? AB_ESCAPE_SLACK(d->textlen) : (b->captured + 2) / 3 * 4;
     }
+    d->estimate += AB_ESCAPE_SLACK(str_len(b->content_type)
+                                   + str_len(b->content_encoding)
+                                   + str_len(b->state)
+                                   + str_len(b->skip_reason));
 }
 
-static void emit_value(cm_out_t *o, const char *val, int masked)
+static void emit_value(cm_out_t *o, const char *val, const hdr_plan_t *h,
+                       int masked)
 {
-    cm_out_qstr(o, masked ? AB_MASKED : (val ? val : ""));
+    if (masked) {
+        CM_OUT_LIT(o, "\"" AB_MASKED "\"");
+    }
+    else if (!val) {
+        CM_OUT_LIT(o, "\"\"");
+    }
+    else if (h->vplain) {
+        cm_out_qplain(o, val, h->vlen);
+    }
+    else {
+        cm_out_qmem(o, val, h->vlen);
+    }
 }
 
 static void emit_headers(cm_out_t *o, const dir_plan_t *d)
@@ -159,10 +213,15 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
             cm_out_raw(o, ",", 1);
         }
         first = 0;
-        cm_out_qstr(o, d->h[i].name);
+        if (d->h[i].nplain) {
+            cm_out_qplain(o, d->h[i].name, d->h[i].nlen);
+        }
+        else {
+            cm_out_qmem(o, d->h[i].name, d->h[i].nlen);
+        }
         cm_out_raw(o, ":", 1);
         if (d->h[i].next < 0) {
-            emit_value(o, d->e[i].val, d->h[i].masked);
+            emit_value(o, d->e[i].val, &d->h[i], d->h[i].masked);
             continue;
         }
         cm_out_raw(o, "[", 1);
@@ -170,7 +229,7 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
             if (j != i) {
                 cm_out_raw(o, ",", 1);
             }
-            emit_value(o, d->e[j].val, d->h[i].masked);
+            emit_value(o, d->e[j].val, &d->h[j], d->h[i].masked);
         }
         cm_out_raw(o, "]", 1);
     }
@@ -187,113 +246,190 @@ static void emit_direction(cm_out_t *o, const dir_plan_t *d)
         captured = d->enc == CM_JSON_TEXT ? d->textlen : b->captured;
         truncated = truncated || captured < b->captured;
     }
-    cm_out_str(o, "{\"headers\":");
+    CM_OUT_LIT(o, "{\"headers\":");
     emit_headers(o, d);
-    cm_out_str(o, ",\"content_type\":");
+    CM_OUT_LIT(o, ",\"content_type\":");
     cm_out_qstr(o, b->content_type);
-    cm_out_str(o, ",\"content_encoding\":");
+    CM_OUT_LIT(o, ",\"content_encoding\":");
     cm_out_qstr(o, b->content_encoding);
-    cm_out_str(o, ",\"state\":");
+    CM_OUT_LIT(o, ",\"state\":");
     cm_out_qstr(o, b->state ? b->state : "none");
-    cm_out_str(o, ",\"skip_reason\":");
+    CM_OUT_LIT(o, ",\"skip_reason\":");
     cm_out_qstr(o, b->skip_reason);
-    cm_out_str(o, ",\"captured_bytes\":");
+    CM_OUT_LIT(o, ",\"captured_bytes\":");
     cm_out_int(o, (apr_int64_t)captured);
-    cm_out_str(o, ",\"total_bytes\":");
+    CM_OUT_LIT(o, ",\"total_bytes\":");
     if (b->total < 0) {
         cm_out_raw(o, "null", 4);
     }
     else {
         cm_out_int(o, (apr_int64_t)b->total);
     }
-    cm_out_str(o, ",\"truncated\":");
+    CM_OUT_LIT(o, ",\"truncated\":");
     cm_out_bool(o, truncated);
     if (!b->body) {
-        cm_out_str(o, ",\"body_encoding\":null,\"body\":null}");
+        CM_OUT_LIT(o, ",\"body_encoding\":null,\"body\":null}");
         return;
     }
     if (d->enc == CM_JSON_TEXT) {
-        cm_out_str(o, ",\"body_encoding\":\"text\",\"body\":");
+        CM_OUT_LIT(o, ",\"body_encoding\":\"text\",\"body\":");
         cm_out_qmem(o, b->body, d->textlen);
     }
     else {
-        cm_out_str(o, ",\"body_encoding\":\"base64\",\"body\":");
+        CM_OUT_LIT(o, ",\"body_encoding\":\"base64\",\"body\":");
         cm_out_base64(o, b->body, b->captured);
     }
     cm_out_raw(o, "}", 1);
 }
 
 static void emit_record(cm_out_t *o, const ab_record_t *rec,
-                        const char *stamp, const dir_plan_t *req,
-                        const dir_plan_t *resp)
+                        const char *stamp, apr_size_t stamplen,
+                        const dir_plan_t *req, const dir_plan_t *resp)
 {
-    cm_out_str(o, "{\"time\":");
-    cm_out_qstr(o, stamp);
-    cm_out_str(o, ",\"id\":");
+    CM_OUT_LIT(o, "{\"time\":\"");
+    cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
+    CM_OUT_LIT(o, "\"");
+    CM_OUT_LIT(o, ",\"id\":");
     cm_out_qstr(o, rec->id);
-    cm_out_str(o, ",\"vhost\":");
+    CM_OUT_LIT(o, ",\"vhost\":");
     cm_out_qstr(o, rec->vhost);
-    cm_out_str(o, ",\"client\":{\"ip\":");
+    CM_OUT_LIT(o, ",\"client\":{\"ip\":");
     cm_out_qstr(o, rec->client_ip);
-    cm_out_str(o, ",\"port\":");
+    CM_OUT_LIT(o, ",\"port\":");
     cm_out_int(o, rec->client_port);
-    cm_out_str(o, "},\"method\":");
+    CM_OUT_LIT(o, "},\"method\":");
     cm_out_qstr(o, rec->method);
-    cm_out_str(o, ",\"uri\":");
+    CM_OUT_LIT(o, ",\"uri\":");
     cm_out_qstr(o, rec->uri);
-    cm_out_str(o, ",\"protocol\":");
+    CM_OUT_LIT(o, ",\"protocol\":");
     cm_out_qstr(o, rec->protocol);
-    cm_out_str(o, ",\"status\":");
+    CM_OUT_LIT(o, ",\"status\":");
     cm_out_int(o, rec->status);
-    cm_out_str(o, ",\"user\":");
+    CM_OUT_LIT(o, ",\"user\":");
     cm_out_qstr(o, rec->user);
-    cm_out_str(o, ",\"latency_us\":");
+    CM_OUT_LIT(o, ",\"latency_us\":");
     cm_out_int(o, rec->latency_us);
-    cm_out_str(o, ",\"ttfb_us\":");
+    CM_OUT_LIT(o, ",\"ttfb_us\":");
     if (rec->ttfb_us == -1) {
         cm_out_raw(o, "null", 4);
     }
     else {
         cm_out_int(o, rec->ttfb_us);
     }
-    cm_out_str(o, ",\"bytes_received\":");
+    CM_OUT_LIT(o, ",\"bytes_received\":");
     cm_out_int(o, (apr_int64_t)rec->bytes_received);
-    cm_out_str(o, ",\"bytes_sent\":");
+    CM_OUT_LIT(o, ",\"bytes_sent\":");
     cm_out_int(o, (apr_int64_t)rec->bytes_sent);
-    cm_out_str(o, ",\"aborted\":");
+    CM_OUT_LIT(o, ",\"aborted\":");
     cm_out_bool(o, rec->aborted);
-    cm_out_str(o, ",\"request\":");
+    CM_OUT_LIT(o, ",\"request\":");
     emit_direction(o, req);
-    cm_out_str(o, ",\"response\":");
+    CM_OUT_LIT(o, ",\"response\":");
     emit_direction(o, resp);
     cm_out_raw(o, "}\n", 2);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" for t, without libc's gmtime_r() (which
+ * takes a process-wide lock on every call): days to civil date after
+ * H. Hinnant's days_from_civil inverse. Years outside 0..9999 fall back
+ * to apr_time_exp_gmt(). Returns the length (27), stamp holds >= 32. */
+static apr_size_t format_stamp(char *stamp, apr_time_t t)
+{
+    apr_int64_t secs = t / APR_USEC_PER_SEC, usec = t % APR_USEC_PER_SEC;
+    apr_int64_t days, rem, era, doe, yoe, y, doy, mp, d, m;
+    char *q = stamp;
+    int i;
+
+    if (usec < 0) {
+        usec += APR_USEC_PER_SEC;
+        secs--;
+    }
+    days = secs / 86400;
+    rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    days += 719468;                      /* from 1970-01-01 to 0000-03-01 */
+    era = (days >= 0 ? days : days - 146096) / 146097;
+    doe = days - era * 146097;                          /* [0, 146096] */
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);      /* [0, 365] */
+    mp = (5 * doy + 2) / 153;                           /* March = 0 */
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999) {
+        apr_time_exp_t tm;
+
+        memset(&tm, 0, sizeof(tm));
+        apr_time_exp_gmt(&tm, t);
+        return (apr_size_t)apr_snprintf(stamp, 32,
+                                        "%04d-%02d-%02dT%02d:%02d:%02d"
+                                        ".%06dZ", tm.tm_year + 1900,
+                                        tm.tm_mon + 1, tm.tm_mday,
+                                        tm.tm_hour, tm.tm_min, tm.tm_sec,
+                                        tm.tm_usec);
+    }
+#define AB_DIGITS(v, n) \
+    for (i = (n) - 1; i >= 0; i--) { \
+        q[i] = (char)('0' + (int)((v) % 10)); \
+        (v) /= 10; \
+    } \
+    q += (n)
+    AB_DIGITS(y, 4);
+    *q++ = '-';
+    AB_DIGITS(m, 2);
+    *q++ = '-';
+    AB_DIGITS(d, 2);
+    *q++ = 'T';
+    secs = rem / 3600;
+    AB_DIGITS(secs, 2);
+    *q++ = ':';
+    secs = rem / 60 % 60;
+    AB_DIGITS(secs, 2);
+    *q++ = ':';
+    secs = rem % 60;
+    AB_DIGITS(secs, 2);
+    *q++ = '.';
+    AB_DIGITS(usec, 6);
+#undef AB_DIGITS
+    *q++ = 'Z';
+    *q = '\0';
+    return (apr_size_t)(q - stamp);
 }
 
 char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                        apr_size_t *len)
 {
-    apr_time_exp_t tm;
     char stamp[32];
+    apr_size_t stamplen;
     dir_plan_t req, resp;
     cm_out_t o;
 
-    memset(&tm, 0, sizeof(tm));
-    apr_time_exp_gmt(&tm, rec->time);
-    apr_snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                 tm.tm_min, tm.tm_sec, tm.tm_usec);
+    stamplen = format_stamp(stamp, rec->time);
     plan_direction(p, &req, &rec->request, rec->mask);
     plan_direction(p, &resp, &rec->response, rec->mask);
 
     memset(&o, 0, sizeof(o));
-    emit_record(&o, rec, stamp, &req, &resp);
-
-    o.cap = o.len;
-    o.len = 0;
+    o.cap = AB_RECORD_FIXED + req.estimate + resp.estimate
+            + AB_ESCAPE_SLACK(str_len(rec->id) + str_len(rec->vhost)
+                              + str_len(rec->client_ip)
+                              + str_len(rec->method) + str_len(rec->uri)
+                              + str_len(rec->protocol)
+                              + str_len(rec->user));
     o.buf = apr_palloc(p, o.cap + 1);
-    emit_record(&o, rec, stamp, &req, &resp);
-    /* Both passes run the same code over the same plan, so the lengths
-     * agree (the unit tests check it); never abort a child over it. */
+    emit_record(&o, rec, stamp, stamplen, &req, &resp);
+    if (o.len > o.cap) {
+        /* Escaping outgrew the estimate: o.len is the exact size now. */
+        o.cap = o.len;
+        o.len = 0;
+        o.buf = apr_palloc(p, o.cap + 1);
+        emit_record(&o, rec, stamp, stamplen, &req, &resp);
+    }
+    /* Both runs use the same code over the same plan, so the second one
+     * fits (the unit tests check it); never abort a child over it. */
     if (o.len > o.cap) {
         o.len = o.cap;
     }

@@ -91,14 +91,6 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
-static int has_body(request_rec *r)
-{
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-
-    return apr_table_get(r->headers_in, "Transfer-Encoding")
-           || (cl && strcmp(cl, "0"));
-}
-
 static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
 {
     b->headers = r->headers_in;
@@ -112,7 +104,7 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     if (ctx->req_rv != APR_SUCCESS) {
         b->state = "aborted";
     }
-    else if (!has_body(r) && ctx->req.total == 0) {
+    else if (!ab_has_body(r) && ctx->req.total == 0) {
         b->state = "none";
         if (b->skip_reason && strcmp(b->skip_reason, AB_SKIP_UPGRADE)) {
             b->skip_reason = NULL;      /* nothing was skipped */
@@ -201,8 +193,9 @@ static int ab_log_transaction(request_rec *r)
     memset(&rec, 0, sizeof(rec));
     rec.time = r->request_time;
     rec.id = request_id(r);
-    rec.vhost = apr_psprintf(r->pool, "%s:%u", r->server->server_hostname,
-                             ap_get_server_port(r));
+    rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
+                            apr_itoa(r->pool, (int)ap_get_server_port(r)),
+                            NULL);
     rec.client_ip = r->useragent_ip;
     rec.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
     rec.method = r->method;

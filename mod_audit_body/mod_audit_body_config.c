@@ -39,7 +39,11 @@ void *ab_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 
 void *ab_create_server_conf(apr_pool_t *p, server_rec *s)
 {
-    return apr_pcalloc(p, sizeof(ab_server_conf_t));
+    ab_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->log_buffer = AB_UNSET;
+    c->log_delay = AB_UNSET;
+    return c;
 }
 
 void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
@@ -48,6 +52,10 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     ab_server_conf_t *c = apr_pcalloc(p, sizeof(*c));
 
     c->log_name = add->log_name ? add->log_name : base->log_name;
+    c->log_buffer = add->log_buffer != AB_UNSET ? add->log_buffer
+                                                : base->log_buffer;
+    c->log_delay = add->log_delay != AB_UNSET ? add->log_delay
+                                              : base->log_delay;
     return c;
 }
 
@@ -71,6 +79,44 @@ static const char *set_log(cmd_parms *cmd, void *dconf, const char *arg)
     }
     sc->log_name = arg;
     return NULL;
+}
+
+static const char *set_log_buffer(cmd_parms *cmd, void *dconf,
+                                  const char *arg, const char *delay)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_off_t v;
+
+    if (err) {
+        return err;
+    }
+    err = ab_conf_parse_log_buffer(cmd->temp_pool, arg, &v);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodyLogBuffer: ", err, NULL);
+    }
+    if (delay) {
+        err = ab_conf_parse_log_delay(cmd->temp_pool, delay,
+                                      &sc->log_delay);
+        if (err) {
+            return apr_pstrcat(cmd->pool, "AuditBodyLogBuffer: ", err,
+                               NULL);
+        }
+    }
+    sc->log_buffer = v;
+    return NULL;
+}
+
+apr_size_t ab_log_buffer(server_rec *s, apr_interval_time_t *delay)
+{
+    ab_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                &audit_body_module);
+
+    *delay = sc->log_delay == AB_UNSET
+        ? apr_time_from_msec(AB_DEFAULT_LOG_DELAY) : sc->log_delay;
+    return sc->log_buffer == AB_UNSET ? AB_DEFAULT_LOG_BUFFER
+                                      : (apr_size_t)sc->log_buffer;
 }
 
 static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
@@ -122,6 +168,11 @@ const command_rec ab_cmds[] = {
     AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
                   "File (relative to ServerRoot) or \"|program\" that "
                   "receives the records (default logs/audit_body.log)"),
+    AP_INIT_TAKE12("AuditBodyLogBuffer", set_log_buffer, NULL, RSRC_CONF,
+                   "Bytes per buffer of each child's record queue (two per "
+                   "log), 0 or 4K to 16M (default 128K; 0 = each request "
+                   "thread writes its record), then optionally the longest "
+                   "a record waits in it, 1 to 60000 ms (default 50)"),
     AP_INIT_TAKE1("AuditBodyRequestLimit", set_limit, NULL,
                   RSRC_CONF | ACCESS_CONF,
                   "Request body bytes copied into a record, 0 to 16M "

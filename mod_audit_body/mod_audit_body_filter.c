@@ -280,14 +280,28 @@ static void decide_request(request_rec *r, ab_ctx_t *ctx)
                     content_length(r->headers_in));
 }
 
+int ab_has_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    return apr_table_get(r->headers_in, "Transfer-Encoding")
+           || (cl && strcmp(cl, "0"));
+}
+
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path)
 {
     if (ctx->in_r == NULL) {
         decide_request(r, ctx);
     }
+    /* Without Content-Length or Transfer-Encoding there is no body to
+     * copy (mod_http2 adds "Transfer-Encoding: chunked" when a stream
+     * may carry one), so most GETs skip the input filter entirely. */
     if (ctx->in_r != r) {
         ctx->in_r = r;
-        ap_add_input_filter_handle(in_filter_handle, ctx, r, r->connection);
+        if (ab_has_body(r)) {
+            ap_add_input_filter_handle(in_filter_handle, ctx, r,
+                                       r->connection);
+        }
     }
     /* An error response (ap_die) or an internal redirect builds a new
      * output chain: follow it, and decide again on the new response. */

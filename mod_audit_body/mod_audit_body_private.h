@@ -17,6 +17,7 @@
 #include "http_log.h"
 #include "util_filter.h"
 
+#include "ab_batch.h"
 #include "ab_capture.h"
 #include "ab_conf.h"
 
@@ -37,13 +38,18 @@ typedef struct ab_sink {
     const char *name;             /**< as configured */
     apr_file_t *fd;
     int is_pipe;
-    apr_uint32_t failures;        /**< failed writes (atomic) */
+    server_rec *s;                /**< for error lines without a request */
+    ab_batch_t *batch;            /**< this child's queue; NULL: records
+                                       are written by request threads */
+    apr_uint32_t failures;        /**< records lost (atomic) */
     apr_uint32_t written;         /**< records written (atomic) */
     apr_uint32_t last_report;     /**< apr_time_sec of last error line */
 } ab_sink_t;
 
 typedef struct {
     const char *log_name;         /**< AuditBodyLog; NULL: inherit */
+    apr_off_t log_buffer;         /**< AuditBodyLogBuffer; AB_UNSET */
+    apr_interval_time_t log_delay; /**< its delay; AB_UNSET */
     ab_sink_t *sink;              /**< opened in open_logs */
 } ab_server_conf_t;
 
@@ -77,10 +83,16 @@ void *ab_create_server_conf(apr_pool_t *p, server_rec *s);
 void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
 const apr_array_header_t *ab_default_types(void);
 void ab_config_init(apr_pool_t *pconf);
+/** AuditBodyLogBuffer of the main server s (size and delay), the
+ *  defaults if unset. */
+apr_size_t ab_log_buffer(server_rec *s, apr_interval_time_t *delay);
 
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path);
+/** The request announces a body (Transfer-Encoding, or a Content-Length
+ *  other than 0). */
+int ab_has_body(request_rec *r);
 
 /* mod_audit_body_sink.c */
 void ab_sink_register(apr_pool_t *pconf);

@@ -7,19 +7,26 @@
 /*
  * mod_audit_body_sink.c: where records are written.
  *
- * One write per record. A file is opened with O_APPEND, and one write()
- * to a local file is appended whole, so concurrent records never
- * interleave without any lock (t/audit_body/concurrency.t proves it). A
- * pipe is atomic only up to PIPE_BUF, so larger records to a piped logger
- * take a cross-process mutex (the "audit-body" Mutex type). A failed write
- * never fails the request: it is counted and reported in a rate-limited,
- * tagged error line.
+ * Under a threaded MPM each child has, per log, a queue (ab_batch.c) and
+ * a writer thread that writes many whole records with one write(); the
+ * request thread only copies its record into the queue. Under prefork,
+ * or with AuditBodyLogBuffer 0, each record is written by its request
+ * thread. Either way every write() holds whole records only. A file is
+ * opened with O_APPEND, and one write() to a local file is appended
+ * whole, so concurrent writes never interleave without any lock
+ * (t/audit_body/concurrency.t proves it). A pipe is atomic only up to
+ * PIPE_BUF, so larger writes to a piped logger take a cross-process mutex
+ * (the "audit-body" Mutex type); with a queue every pipe write takes it,
+ * so no other write can land inside a large one. A failed write never
+ * fails the request: its records are counted and reported in a
+ * rate-limited, tagged error line.
  */
 #include <limits.h>
 
 #include "apr_atomic.h"
 #include "apr_strings.h"
 #include "apr_global_mutex.h"
+#include "ap_mpm.h"
 #include "http_core.h"
 #include "http_main.h"
 #include "http_protocol.h"
@@ -32,6 +39,9 @@
 #define AB_DEFAULT_LOG "logs/audit_body.log"
 /* At most one error line per this many seconds per child. */
 #define AB_REPORT_INTERVAL 10
+/* How long a request thread waits for room in a full queue before it
+ * writes its record itself. */
+#define AB_BATCH_MAX_WAIT apr_time_from_msec(10)
 
 static apr_global_mutex_t *sink_mutex;
 /* Every sink of this configuration, for the status page. */
@@ -49,6 +59,7 @@ static ab_sink_t *open_sink(apr_pool_t *pconf, server_rec *s,
     apr_status_t rv;
 
     sink->name = name;
+    sink->s = s;
     if (name[0] == '|') {
         piped_log *pl = ap_open_piped_log(pconf, name + 1);
         if (!pl) {
@@ -123,58 +134,101 @@ int ab_sink_post_config(apr_pool_t *pconf, server_rec *s)
     return OK;
 }
 
-void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
+static void report_failure(ab_sink_t *sink, apr_status_t rv,
+                           apr_uint32_t nrec)
 {
-    apr_status_t rv;
-
-    if (!sink_mutex) {
-        return;
-    }
-    rv = apr_global_mutex_child_init(&sink_mutex,
-                                     apr_global_mutex_lockfile(sink_mutex),
-                                     pchild);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10006)
-                     "audit_body: could not attach the audit-body mutex in "
-                     "this child; records are written without it");
-        sink_mutex = NULL;
-    }
-}
-
-static void report_failure(request_rec *r, ab_sink_t *sink, apr_status_t rv)
-{
-    apr_uint32_t failures = apr_atomic_inc32(&sink->failures) + 1;
+    apr_uint32_t failures = apr_atomic_add32(&sink->failures, nrec) + nrec;
     apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
     apr_uint32_t last = apr_atomic_read32(&sink->last_report);
 
     if (now - last >= AB_REPORT_INTERVAL
         && apr_atomic_cas32(&sink->last_report, now, last) == last) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, AB_LOGNO(10007)
-                      "audit_body: writing a record to %s failed; %u "
-                      "records lost in this process so far", sink->name,
-                      failures);
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, sink->s, AB_LOGNO(10007)
+                     "audit_body: writing %u record%s to %s failed; %u "
+                     "records lost in this process so far", nrec,
+                     nrec == 1 ? "" : "s", sink->name, failures);
+    }
+}
+
+/* Write nrec whole records with one write(). Called by request threads
+ * (no queue, or a record the queue could not take) and by the writer
+ * thread; the fd is never shared with anything that buffers. */
+static apr_status_t write_records(void *baton, const char *buf,
+                                  apr_size_t len, apr_uint32_t nrec)
+{
+    ab_sink_t *sink = baton;
+    apr_status_t rv, lrv = APR_ENOLOCK;
+    int lock = sink->is_pipe && sink_mutex
+               && (len > PIPE_BUF || sink->batch);
+
+    if (lock && (lrv = apr_global_mutex_lock(sink_mutex)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, lrv, sink->s, AB_LOGNO(10008)
+                     "audit_body: could not lock the audit-body mutex");
+    }
+    rv = apr_file_write_full(sink->fd, buf, len, NULL);
+    if (lrv == APR_SUCCESS) {
+        apr_global_mutex_unlock(sink_mutex);
+    }
+    if (rv != APR_SUCCESS) {
+        report_failure(sink, rv, nrec);
+    }
+    else {
+        apr_atomic_add32(&sink->written, nrec);
+    }
+    return rv;
+}
+
+void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_interval_time_t delay;
+    apr_size_t size = ab_log_buffer(s, &delay);
+    apr_status_t rv;
+    int threaded = 0, i;
+
+    if (sink_mutex) {
+        rv = apr_global_mutex_child_init(&sink_mutex,
+                                         apr_global_mutex_lockfile(sink_mutex),
+                                         pchild);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10006)
+                         "audit_body: could not attach the audit-body mutex "
+                         "in this child; records are written without it");
+            sink_mutex = NULL;
+        }
+    }
+    /* Without threads (prefork) there is nobody to write in the
+     * background: each request writes its own record. */
+    if (size == 0 || !all_sinks
+        || ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS
+        || threaded == AP_MPMQ_NOT_SUPPORTED) {
+        return;
+    }
+    for (i = 0; i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+
+        /* The queue closes in a pre-cleanup of pchild: when the child
+         * exits (graceful or not, MaxConnectionsPerChild), its workers
+         * are joined first, then every queued record is written. */
+        rv = ab_batch_create(&sink->batch, pchild, size, delay,
+                             AB_BATCH_MAX_WAIT, write_records, sink);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10009)
+                         "audit_body: could not start the writer thread "
+                         "for %s; request threads write their records",
+                         sink->name);
+            sink->batch = NULL;
+        }
     }
 }
 
 void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
                    apr_size_t len)
 {
-    apr_status_t rv, lrv = APR_ENOLOCK;
-    int lock = sink->is_pipe && len > PIPE_BUF && sink_mutex;
-
-    if (lock && (lrv = apr_global_mutex_lock(sink_mutex)) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, lrv, r, AB_LOGNO(10008)
-                      "audit_body: could not lock the audit-body mutex");
-    }
-    rv = apr_file_write_full(sink->fd, rec, len, NULL);
-    if (lrv == APR_SUCCESS) {
-        apr_global_mutex_unlock(sink_mutex);
-    }
-    if (rv != APR_SUCCESS) {
-        report_failure(r, sink, rv);
+    if (sink->batch) {
+        ab_batch_put(sink->batch, rec, len);
     }
     else {
-        apr_atomic_inc32(&sink->written);
+        write_records(sink, rec, len, 1);
     }
 }
 
@@ -187,16 +241,28 @@ static int status_hook(request_rec *r, int flags)
         ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
         apr_uint32_t ok = apr_atomic_read32(&sink->written);
         apr_uint32_t failed = apr_atomic_read32(&sink->failures);
+        ab_batch_stats_t st;
 
+        memset(&st, 0, sizeof(st));
+        if (sink->batch) {
+            ab_batch_stats(sink->batch, &st);
+        }
         if (flags & AP_STATUS_SHORT) {
             ap_rprintf(r, "AuditBodyRecords(%s): %u\n"
-                       "AuditBodyLost(%s): %u\n", sink->name, ok,
-                       sink->name, failed);
+                       "AuditBodyLost(%s): %u\n"
+                       "AuditBodyBatches(%s): %u\n"
+                       "AuditBodyDirect(%s): %u\n"
+                       "AuditBodyQueueFull(%s): %u\n", sink->name, ok,
+                       sink->name, failed, sink->name, st.batches,
+                       sink->name, st.direct, sink->name, st.waits);
         }
         else {
             ap_rprintf(r, "<p>mod_audit_body (this child): %s: %u records "
-                       "written, %u lost</p>\n",
-                       ap_escape_html(r->pool, sink->name), ok, failed);
+                       "written, %u lost; %s: %u batch writes, %u records "
+                       "written directly, queue full %u times</p>\n",
+                       ap_escape_html(r->pool, sink->name), ok, failed,
+                       sink->batch ? "queued" : "no queue", st.batches,
+                       st.direct, st.waits);
         }
     }
     return OK;

@@ -127,6 +127,49 @@ START_TEST(parse_limit)
 }
 END_TEST
 
+START_TEST(parse_log_buffer)
+{
+    apr_off_t v = -5;
+
+    ck_assert_ptr_null(ab_conf_parse_log_buffer(pool, "0", &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ptr_null(ab_conf_parse_log_buffer(pool, "4096", &v));
+    ck_assert_int_eq(v, 4096);
+    ck_assert_ptr_null(ab_conf_parse_log_buffer(pool, "256K", &v));
+    ck_assert_int_eq(v, 256 * 1024);
+    ck_assert_ptr_null(ab_conf_parse_log_buffer(pool, "16M", &v));
+    ck_assert_int_eq(v, 16 * 1024 * 1024);
+    v = 7;
+    ck_assert_ptr_nonnull(ab_conf_parse_log_buffer(pool, "4095", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_buffer(pool, "1", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_buffer(pool, "17M", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_buffer(pool, "big", &v));
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
+START_TEST(parse_log_delay)
+{
+    apr_interval_time_t d = 7;
+
+    ck_assert_ptr_null(ab_conf_parse_log_delay(pool, "1", &d));
+    ck_assert_int_eq(d, 1000);
+    ck_assert_ptr_null(ab_conf_parse_log_delay(pool, "50", &d));
+    ck_assert_int_eq(d, 50000);
+    ck_assert_ptr_null(ab_conf_parse_log_delay(pool, "60000", &d));
+    ck_assert_int_eq(d, APR_INT64_C(60000000));
+    d = 7;
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool, "0", &d));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool, "60001", &d));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool,
+                                                  "99999999999999999999", &d));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool, "5s", &d));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool, "-1", &d));
+    ck_assert_ptr_nonnull(ab_conf_parse_log_delay(pool, "", &d));
+    ck_assert_int_eq(d, 7);
+}
+END_TEST
+
 Suite *ab_conf_suite(void)
 {
     Suite *s = suite_create("ab_conf");
@@ -137,6 +180,8 @@ Suite *ab_conf_suite(void)
     tcase_add_test(tc, merge_unset_and_back_to_default);
     tcase_add_test(tc, mask_add_remove_inherit);
     tcase_add_test(tc, parse_limit);
+    tcase_add_test(tc, parse_log_buffer);
+    tcase_add_test(tc, parse_log_delay);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -467,6 +467,89 @@ START_TEST(time_format)
 }
 END_TEST
 
+/* The time stamp is computed without gmtime_r(): compare it with
+ * apr_time_exp_gmt() over leap days, century years and random times. */
+START_TEST(time_format_sweep)
+{
+    static const apr_time_t fixed[] = {
+        APR_INT64_C(1709164800000000),            /* 2024-02-29 */
+        APR_INT64_C(4107542400000000),            /* 2100-03-01 */
+        APR_INT64_C(4107456000000000),            /* 2100-02-28 */
+        APR_INT64_C(13574563200000000),           /* 2400-02-29 */
+        APR_INT64_C(253402300799999999),          /* 9999-12-31 end */
+        APR_INT64_C(253402300800000000),          /* 10000: fallback */
+    };
+    ab_record_t rec;
+    apr_time_exp_t tm;
+    char want[96];
+    apr_uint32_t x = 5;
+    int i;
+
+    memset(&rec, 0, sizeof(rec));
+    for (i = 0; i < unit_rounds(2000) + (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            rec.time = fixed[i];
+        }
+        else {
+            x = x * 1664525u + 1013904223u;
+            rec.time = (apr_time_t)x * APR_INT64_C(1000003)
+                       + (apr_time_t)(x >> 7) * APR_INT64_C(1000000000);
+        }
+        memset(&tm, 0, sizeof(tm));
+        apr_time_exp_gmt(&tm, rec.time);
+        apr_snprintf(want, sizeof(want), "{\"time\":\"%04d-%02d-%02dT"
+                     "%02d:%02d:%02d.%06dZ\",\"id\":", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, tm.tm_usec);
+        ck_assert_msg(strncmp(fmt(&rec), want, strlen(want)) == 0,
+                      "time %" APR_INT64_T_FMT ": want %s", rec.time, want);
+    }
+    /* before 1970 (apr_time_exp_gmt() gets the microseconds wrong) */
+    rec.time = -1;
+    HAS(fmt(&rec), "\"1969-12-31T23:59:59.999999Z\"");
+    rec.time = APR_INT64_C(-62167219200000000);
+    HAS(fmt(&rec), "\"0000-01-01T00:00:00.000000Z\"");
+}
+END_TEST
+
+/* Bodies and headers that escaping grows far past the size estimate are
+ * formatted a second time, exactly. */
+START_TEST(escape_outgrows_estimate)
+{
+    ab_record_t rec;
+    apr_table_t *h = apr_table_make(pool, 2);
+    char *ctl = apr_palloc(pool, 4001), *quotes = apr_palloc(pool, 301);
+    char *want;
+    const char *line;
+    apr_size_t i;
+
+    memset(ctl, 0x01, 4000);
+    ctl[4000] = '\0';
+    memset(quotes, '"', 300);
+    quotes[300] = '\0';
+    full_record(&rec);
+    apr_table_add(h, "X-Q", quotes);
+    rec.request.headers = h;
+    rec.request.body = ctl;
+    rec.request.captured = 4000;
+    rec.request.total = 4000;
+    line = fmt(&rec);
+    want = apr_palloc(pool, 6 * 4000 + 1);
+    for (i = 0; i < 4000; i++) {
+        memcpy(want + 6 * i, "\\u0001", 6);
+    }
+    want[6 * 4000] = '\0';
+    HAS(line, apr_pstrcat(pool, "\"body\":\"", want, "\"},", NULL));
+    want = apr_palloc(pool, 2 * 300 + 1);
+    for (i = 0; i < 300; i++) {
+        memcpy(want + 2 * i, "\\\"", 2);
+    }
+    want[600] = '\0';
+    HAS(line, apr_pstrcat(pool, "{\"X-Q\":\"", want, "\"}", NULL));
+    ck_assert_uint_gt(strlen(line), 6 * 4000 + 600);
+}
+END_TEST
+
 START_TEST(large_bodies)
 {
     ab_record_t rec;
@@ -595,6 +678,8 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, body_empty_and_flags);
     tcase_add_test(tc, invalid_utf8_metadata);
     tcase_add_test(tc, time_format);
+    tcase_add_test(tc, time_format_sweep);
+    tcase_add_test(tc, escape_outgrows_estimate);
     tcase_add_test(tc, large_bodies);
     tcase_add_test(tc, random_records);
     suite_add_tcase(s, tc);

@@ -455,7 +455,7 @@ START_TEST(base64_round_trip)
     int dlen, round;
 
     rnd_state = 7;
-    for (round = 0; round < 300; round++) {
+    for (round = 0; round < 64 + unit_rounds(236); round++) {
         n = round < 64 ? (apr_size_t)round : rnd() % sizeof(src);
         for (i = 0; i < n; i++) {
             src[i] = (char)rnd();
@@ -543,6 +543,111 @@ START_TEST(word_scan_every_position)
 }
 END_TEST
 
+/* cm_out_qmem() validates and escapes in one scan; it must write exactly
+ * what sanitizing first and escaping second writes, for any bytes. */
+START_TEST(qmem_matches_model)
+{
+    static const char *const tokens[] = {
+        "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc3\xa9", "\xf0\x9f\x98\x80",
+        "\xed\xa0\x80", "\xe2\x82\xac"
+    };
+    unsigned char buf[96];
+    apr_size_t i, n, clean, want;
+    char *san, *esc_buf, *model;
+    const char *got;
+    int round;
+
+    rnd_state = 99;
+    for (round = 0; round < 92 + unit_rounds(4908); round++) {
+        n = round < 92 ? (apr_size_t)round : rnd() % (sizeof(buf) - 4);
+        for (i = 0; i < n; i++) {
+            const char *tok;
+
+            switch (rnd() % 9) {
+            case 8:
+                /* whole sequences: U+2028, U+2029, valid, surrogate */
+                tok = tokens[rnd() % 6];
+                memcpy(buf + i, tok, strlen(tok));
+                i += strlen(tok) - 1;
+                break;
+            case 0: buf[i] = (unsigned char)(rnd() % 0x20); break;
+            case 1: buf[i] = (unsigned char)"\"\\\x7f\xe2\x80\xa8\xa9\xc3"
+                                   [rnd() % 8]; break;
+            case 2: buf[i] = (unsigned char)(0x80 + rnd() % 0x80); break;
+            case 3: buf[i] = (unsigned char)rnd(); break;
+            default: buf[i] = (unsigned char)(0x20 + rnd() % 0x5f); break;
+            }
+        }
+        clean = cm_utf8_sanitize(NULL, (const char *)buf, n);
+        san = apr_palloc(pool, clean + 1);
+        cm_utf8_sanitize(san, (const char *)buf, n);
+        want = cm_json_escaped_len(san, clean);
+        esc_buf = apr_palloc(pool, want + 1);
+        cm_json_escape(esc_buf, san, clean);
+        esc_buf[want] = '\0';
+        model = apr_pstrcat(pool, "\"", esc_buf, "\"", NULL);
+        OUT2(got, cm_out_qmem(o, (const char *)buf, n));
+        ck_assert_msg(strcmp(got, model) == 0, "round %d: %s vs %s", round,
+                      got, model);
+        /* the NUL-terminated entry point (plain fast path or not) */
+        if (!memchr(buf, 0, n)) {
+            char *z = apr_pstrmemdup(pool, (const char *)buf, n);
+
+            OUT2(got, cm_out_qstr(o, z));
+            ck_assert_msg(strcmp(got, model) == 0, "qstr round %d", round);
+        }
+    }
+}
+END_TEST
+
+START_TEST(plain_len)
+{
+    static const struct {
+        const char *s;
+        apr_size_t len;
+        int plain;
+    } cases[] = {
+        { "", 0, 1 }, { "application/json", 16, 1 }, { " ~!#", 4, 1 },
+        { "a\"b", 3, 0 }, { "a\\b", 3, 0 }, { "tab\there", 8, 0 },
+        { "del\x7f", 4, 0 }, { "caf\xc3\xa9", 5, 0 }, { "\xff", 1, 0 },
+    };
+    apr_size_t i;
+    int plain;
+    const char *r;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        plain = -1;
+        ck_assert_uint_eq(cm_plain_len(cases[i].s, &plain), cases[i].len);
+        ck_assert_int_eq(plain, cases[i].plain);
+    }
+    OUT2(r, cm_out_qplain(o, "text/plain", 10));
+    ck_assert_str_eq(r, "\"text/plain\"");
+    OUT2(r, cm_out_qplain(o, "", 0));
+    ck_assert_str_eq(r, "\"\"");
+}
+END_TEST
+
+START_TEST(out_int_edges)
+{
+    static const struct {
+        apr_int64_t v;
+        const char *want;
+    } cases[] = {
+        { 0, "0" }, { 7, "7" }, { -1, "-1" }, { 10, "10" },
+        { 1234567890, "1234567890" },
+        { APR_INT64_MAX, "9223372036854775807" },
+        { APR_INT64_MIN, "-9223372036854775808" },
+    };
+    const char *r;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        OUT2(r, cm_out_int(o, cases[i].v));
+        ck_assert_str_eq(r, cases[i].want);
+    }
+}
+END_TEST
+
 Suite *cm_json_suite(void)
 {
     Suite *s = suite_create("cm_json");
@@ -559,6 +664,9 @@ Suite *cm_json_suite(void)
     tcase_add_test(tc, escape_line_separators);
     tcase_add_test(tc, escaped_len_matches);
     tcase_add_test(tc, out_qstr);
+    tcase_add_test(tc, qmem_matches_model);
+    tcase_add_test(tc, plain_len);
+    tcase_add_test(tc, out_int_edges);
     tcase_add_test(tc, sanitize);
     tcase_add_test(tc, out_scalars);
     tcase_add_test(tc, out_bounded);

@@ -10,7 +10,7 @@ use Time::HiRes qw(usleep);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes sha256_hex);
 
-plan tests => 51, need_module 'deflate', 'cgid', 'http2';
+plan tests => 53, need_module 'deflate', 'cgid', 'http2';
 
 my $vars = Apache::Test::config()->{vars};
 my $base = "http://$vars->{servername}:$vars->{port}";
@@ -137,6 +137,16 @@ $rec = find_record($m);
 ok t_cmp($rec->{protocol}, 'HTTP/2.0', 'h2c protocol');
 ok t_cmp(body_bytes($rec, 'request'), '{"h2":true}', 'h2c request body');
 ok t_cmp(body_bytes($rec, 'response'), '{"h2":true}', 'h2c response body');
+
+# HTTP/2 without Content-Length (body from a pipe): the input filter is
+# only added for requests that announce a body, and mod_http2 announces
+# this one with Transfer-Encoding: chunked.
+$m = marker('h2c-nocl');
+$out = `printf '{"h2":"nocl"}' | curl -s --http2-prior-knowledge -X POST -H 'Content-Type: application/json' -T - '$base/ab/cgi/echo.pl?$m' -w ' %{http_version}'`;
+ok t_cmp($out, '{"h2":"nocl"} 2', 'h2c echo without Content-Length');
+$rec = find_record($m);
+ok t_cmp(body_bytes($rec, 'request'), '{"h2":"nocl"}',
+         'h2c request body without Content-Length');
 
 # A handler that never reads the body: httpd discards it after the
 # response, and the record says what was read.

@@ -15,6 +15,11 @@ my @cases = (
     ['AuditBodyMaskHeaders "Bad Name"', qr/AuditBodyMaskHeaders: 'Bad Name' is not a header name/],
     ['AuditBody maybe', qr/AuditBody must be On or Off/],
     ["<Location /x>\nAuditBodyLog logs/x.log\n</Location>", qr/AuditBodyLog not allowed in <Location> context/],
+    ['AuditBodyLogBuffer 1000', qr/AuditBodyLogBuffer: '1000' is below the minimum of 4096 bytes/],
+    ['AuditBodyLogBuffer 64K 0', qr/AuditBodyLogBuffer: the delay '0' is not a number of milliseconds/],
+    ["<VirtualHost *:80>\nAuditBodyLogBuffer 64K\n</VirtualHost>", qr/AuditBodyLogBuffer cannot occur within <VirtualHost> section/],
+    ['AuditBodyLogBuffer 0', undef],
+    ['AuditBodyLogBuffer 1M 200', undef],
     ['AuditBodyRequestLimit 16M', undef],
     ["AuditBodyTypes text/* +json\nAuditBodyMaskHeaders X-Key -Cookie", undef],
 );

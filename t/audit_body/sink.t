@@ -8,7 +8,7 @@ use Apache::TestUtil;
 use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use Apache::TestRequest qw(GET GET_BODY);
 
-plan tests => 8, need_module 'status';
+plan tests => 9, need_module 'status';
 
 Apache::TestRequest::module('ab_full');
 Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
@@ -29,3 +29,6 @@ my $status = GET_BODY '/ab-status?auto';
 t_debug($status);
 my ($lost) = $status =~ m{^AuditBodyLost\(/dev/full\): (\d+)$}m;
 ok t_cmp($lost, 3, 'status: three records lost in this child');
+# they went through this child's queue (event MPM): one to three writes
+my ($batches) = $status =~ m{^AuditBodyBatches\(/dev/full\): (\d+)$}m;
+ok t_cmp($batches, qr/^[123]$/, 'status: written by the queue\'s writer');
