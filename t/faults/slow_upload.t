@@ -12,9 +12,10 @@ use IO::Socket::INET;
 use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use AuditTest qw(marker find_record body_bytes);
+use LWP::UserAgent ();
 
 my $SECS = $ENV{SLOW_UPLOAD_SECS} || 30;
-plan tests => 7;
+plan tests => 8;
 
 my $vars = Apache::Test::config()->{vars};
 my $m = marker('slow');
@@ -45,3 +46,18 @@ my $rec = find_record($m, timeout => 10);
 ok $rec;
 ok t_cmp($rec->{request}{state}, 'complete', 'record: request complete');
 ok t_cmp(body_bytes($rec, 'request'), $body, 'record: the whole slow body');
+
+# No worker thread is left busy afterwards (the scoreboard of the whole
+# server, through the ab_full virtual host's server-status): only the
+# status request itself, within a few seconds.
+my $cfg = Apache::Test::config();
+my $sport = $cfg->{vhosts}{ab_full}{port};
+my $busy = -1;
+for (1 .. 25) {
+    my $st = LWP::UserAgent->new(timeout => 5)
+        ->get("http://$vars->{servername}:$sport/ab-status?auto")->content;
+    ($busy) = $st =~ /^BusyWorkers: (\d+)$/m;
+    last if defined $busy && $busy <= 1;
+    sleep 0.2;
+}
+ok t_cmp($busy, 1, 'no worker stuck: only the status request is busy');
