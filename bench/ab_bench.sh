@@ -55,24 +55,11 @@ case " $VARIANTS " in *" plain "*) ;; *) echo "VARIANTS must include plain" >&2;
 source bench/lib/common.sh
 
 [ -f "$SO" ] || die "$SO missing: build first (./autogen.sh && ./configure && make)"
-for t in wrk curl python3 "$HTTPD"; do
-    command -v "$t" >/dev/null || die "$t not found"
-done
+need_tools wrk curl python3 "$HTTPD"
 
 # ------------------------------------------------------------ work dir
-out=$top/bench/out
-mkdir -p "$out" && chmod 755 "$out"
-RUN_USER=""
-[ "$(id -u)" = 0 ] && RUN_USER=www-data
-work=$out/run-$$
-if [ -n "$RUN_USER" ] && ! runuser -u "$RUN_USER" -- test -x "$out" 2>/dev/null; then
-    work=/tmp/ab-bench-$$          # the repo is not traversable by www-data
-fi
-for d in "$out"/run-* /tmp/ab-bench-*; do      # leftovers of killed runs
-    [ -d "$d" ] || continue
-    kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
-done
-mkdir -p "$work/htdocs/cgi" && chmod 755 "$work"
+setup_work ab
+mkdir -p "$work/htdocs/cgi"
 strace_pid=""
 cleanup() {
     [ -n "$strace_pid" ] && kill -INT "$strace_pid" 2>/dev/null

@@ -65,24 +65,11 @@ source bench/lib/common.sh
 die() { say "idp_bench: $*"; exit 1; }
 
 [ -f "$IDP_SO" ] || die "$IDP_SO missing: build first (./autogen.sh && ./configure && make)"
-for t in wrk curl python3 "$HTTPD"; do
-    command -v "$t" >/dev/null || die "$t not found"
-done
+need_tools wrk curl python3 "$HTTPD"
 
 # ------------------------------------------------------------ work dir
-out=$top/bench/out
-mkdir -p "$out" && chmod 755 "$out"
-RUN_USER=""
-[ "$(id -u)" = 0 ] && RUN_USER=www-data
-work=$out/idp-run-$$
-if [ -n "$RUN_USER" ] && ! runuser -u "$RUN_USER" -- test -x "$out" 2>/dev/null; then
-    work=/tmp/idp-bench-$$
-fi
-for d in "$out"/idp-run-* /tmp/idp-bench-*; do
-    [ -d "$d" ] || continue
-    kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
-done
-mkdir -p "$work/htdocs" "$work/conf-src" && chmod 755 "$work"
+setup_work idp
+mkdir -p "$work/htdocs" "$work/conf-src"
 cleanup() {
     stop_all
     if [ "$KEEP" = 1 ]; then say "idp_bench: kept $work"; else rm -rf "$work"; fi

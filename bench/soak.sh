@@ -36,14 +36,10 @@ IDP_SO=$top/mod_id_proxy/.libs/mod_id_proxy.so
 source bench/lib/common.sh
 die() { say "soak: $*"; exit 1; }
 [ -f "$SO" ] && [ -f "$IDP_SO" ] || die "build first (./autogen.sh && ./configure && make)"
-for t in wrk curl python3 "$HTTPD" "$APXS"; do command -v "$t" >/dev/null || die "$t not found"; done
+need_tools wrk curl python3 "$HTTPD" "$APXS"
 
-out=$top/bench/out
-mkdir -p "$out" && chmod 755 "$out"
-RUN_USER=""
-[ "$(id -u)" = 0 ] && RUN_USER=www-data
-work=/tmp/soak-$$
-mkdir -p "$work/htdocs" "$work/conf-src" "$work/mod" && chmod 755 "$work"
+setup_work soak
+mkdir -p "$work/htdocs" "$work/conf-src" "$work/mod"
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done

@@ -7,6 +7,33 @@ declare -A PORT=()       # instance name -> port
 declare -a STARTED=()    # instance names whose httpd was started
 
 say() { printf '%s\n' "$*" >&2; }
+
+# setup_work NAME: sets out (bench/out), RUN_USER (www-data when run as
+# root, else empty) and work, a fresh directory for this run under
+# bench/out, or under /tmp when www-data cannot reach the repository;
+# removes what killed runs of NAME left behind.
+setup_work() {
+    local d
+    out=$top/bench/out
+    mkdir -p "$out" && chmod 755 "$out"
+    RUN_USER=""
+    [ "$(id -u)" = 0 ] && RUN_USER=www-data
+    work=$out/$1-run-$$
+    if [ -n "$RUN_USER" ] && ! runuser -u "$RUN_USER" -- test -x "$out" 2>/dev/null; then
+        work=/tmp/$1-bench-$$          # the repo is not traversable by www-data
+    fi
+    for d in "$out/$1"-run-* /tmp/"$1"-bench-*; do   # leftovers of killed runs
+        [ -d "$d" ] || continue
+        kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
+    done
+    mkdir -p "$work" && chmod 755 "$work"
+}
+
+# need_tools CMD...: die unless every command is there.
+need_tools() {
+    local t
+    for t in "$@"; do command -v "$t" >/dev/null || die "$t not found"; done
+}
 die() { say "ab_bench: $*"; exit 1; }
 
 # First free 127.0.0.1 port at or above $1 not yet handed out.
