@@ -43,6 +43,7 @@ for (1 .. 50) {
     open my $fh, '<', $log or die "$log: $!";
     while (my $line = <$fh>) {
         next unless index($line, $m) >= 0;
+        last if substr($line, -1) ne "\n";     # still being written
         my $rec = eval { $json->decode($line) };
         if (!$rec) { $bad++; next }
         $seen{$1}++ if $rec->{uri} =~ /\Q$m\E-(.*)$/;

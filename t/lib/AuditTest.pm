@@ -37,6 +37,10 @@ sub find_records {
     open my $fh, '<', $file or return ();
     while (my $line = <$fh>) {
         next unless index($line, $needle) >= 0;
+        # A last line without its newline is a write still in progress (a
+        # reader can see part of a write to a regular file): the next look
+        # finds it whole. Every complete line must parse.
+        last if substr($line, -1) ne "\n";
         my $rec = eval { $json->decode($line) };
         die "unparsable record line in $file: $@" unless $rec;
         push @found, $rec if index($rec->{uri} // '', $needle) >= 0;
