@@ -133,7 +133,6 @@ static int idp_translate(request_rec *r)
     }
 
     rq = apr_pcalloc(r->pool, sizeof(*rq));
-    rq->route = rt;
     rq->id = id;
     rq->sconf = sc;
     rq->port = idp_template_port(rt->tpl);

@@ -185,7 +185,6 @@ static int create_backend(request_rec *r, const idp_req_t *rq,
 
     b = apr_pcalloc(p, sizeof(*b));
     b->pool = p;
-    b->key = apr_pstrdup(p, rq->key);
     b->url = apr_pstrdup(p, rq->backend);
     err = idp_proxy.define_worker(p, &b->worker, NULL, NULL, b->url,
                                   AP_PROXY_WORKER_IS_PREFIX);

@@ -67,7 +67,6 @@ typedef struct {
 typedef struct {
     apr_pool_t *pool;               /**< destroyed on eviction */
     proxy_worker *worker;
-    const char *key;
     const char *url;                /**< scheme://host:port */
     apr_uint32_t conns_created;     /**< TCP connections made (atomic) */
     apr_uint32_t conns_open;        /**< of which still open (atomic) */
@@ -76,7 +75,6 @@ typedef struct {
 
 /** The per-request note, set in translate_name. */
 typedef struct {
-    const idp_route_t *route;
     const char *id;
     const char *key;                /**< cache key */
     const char *backend;            /**< scheme://host:port */
