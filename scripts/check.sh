@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: installs what is missing, then
 #  1. builds with warnings as errors and runs "make check" (C unit tests,
-#     then Apache::Test);
+#     then Apache::Test), then "make check-unbatched" (the sink and fault
+#     tests again with every record written directly, unqueued);
 #  2. runs the unit tests under valgrind (no error, no definite leak);
 #  3. rebuilds with AddressSanitizer and UBSan (--enable-asan) and runs
 #     "make check" again: every httpd of the Apache::Test suite then runs
@@ -28,6 +29,8 @@ check() {
 echo "== check.sh: build, make check"
 build
 check
+echo "== check.sh: sink and fault tests with AuditBodyLogBuffer 0"
+make check-unbatched
 if [ "${SKIP_VALGRIND:-0}" != 1 ]; then
     echo "== check.sh: unit tests under valgrind"
     make check-valgrind
