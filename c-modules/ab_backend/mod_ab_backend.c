@@ -18,6 +18,12 @@
  *   ab-bigbody  size=<bytes> type=<content-type> cl=1: a deterministic
  *               pattern in 64 KiB heap buckets, one brigade at a time.
  *   ab-ws-echo  a minimal RFC 6455 WebSocket echo server (HTTP/1.1).
+ *
+ * And AB_BUCKET_PROBE, an output filter added to any request whose query
+ * string contains "abprobe": it sits just above the connection filters
+ * and notes the types of the data buckets the core will be handed
+ * (r->notes "abb-buckets", e.g. "HEAP FILE"), so a test can see whether
+ * a FILE bucket (sendfile) survived the filters above it.
  */
 
 #if CONFIG_FOR_HTTPD_TEST
@@ -648,11 +654,46 @@ static int abb_handler(request_rec *r)
     return DECLINED;
 }
 
+/* AB_BUCKET_PROBE: append each data bucket's type name to the note
+ * (bounded: a long response notes its first types only). */
+static apr_status_t abb_probe_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    const char *seen = apr_table_get(f->r->notes, "abb-buckets");
+    apr_bucket *e;
+
+    for (e = APR_BRIGADE_FIRST(bb); e != APR_BRIGADE_SENTINEL(bb);
+         e = APR_BUCKET_NEXT(e)) {
+        if (APR_BUCKET_IS_METADATA(e) || (seen && strlen(seen) > 200)) {
+            continue;
+        }
+        seen = seen ? apr_pstrcat(f->r->pool, seen, " ", e->type->name,
+                                  NULL)
+                    : e->type->name;
+    }
+    if (seen) {
+        apr_table_set(f->r->notes, "abb-buckets", seen);
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void abb_insert_probe(request_rec *r)
+{
+    if (r->args && strstr(r->args, "abprobe")) {
+        apr_table_setn(r->subprocess_env, "abb_probe", "1");
+        ap_add_output_filter("AB_BUCKET_PROBE", NULL, r, r->connection);
+    }
+}
+
 static void abb_register_hooks(apr_pool_t *p)
 {
     (void)p;
     abb_big_init();
     ap_hook_handler(abb_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_filter(abb_insert_probe, NULL, NULL, APR_HOOK_LAST);
+    /* after HTTP_HEADER, byteranges and the content-length filter
+     * (AP_FTYPE_PROTOCOL), before the connection filters */
+    ap_register_output_filter("AB_BUCKET_PROBE", abb_probe_filter, NULL,
+                              AP_FTYPE_TRANSCODE);
 }
 
 AP_DECLARE_MODULE(ab_backend) = {
