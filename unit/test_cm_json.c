@@ -620,6 +620,29 @@ START_TEST(plain_len)
         ck_assert_uint_eq(cm_plain_len(cases[i].s, &plain), cases[i].len);
         ck_assert_int_eq(plain, cases[i].plain);
     }
+    /* every length through the vector, word and byte loops, with one
+     * byte that needs escaping (or none) at every position */
+    {
+        static const unsigned char bad[] = { '"', '\\', 0x01, 0x1f, 0x7f,
+                                             0x80, 0xe2, 0xff };
+        char buf[48];
+        apr_size_t n, at, k;
+
+        for (n = 0; n < 40; n++) {
+            for (at = 0; at <= n; at++) {
+                for (k = 0; k < sizeof(bad); k++) {
+                    memset(buf, 'a' + (int)(n % 26), n);
+                    if (at < n) {
+                        buf[at] = (char)bad[k];
+                    }
+                    buf[n] = '\0';
+                    plain = -1;
+                    ck_assert_uint_eq(cm_plain_len(buf, &plain), n);
+                    ck_assert_int_eq(plain, at == n);
+                }
+            }
+        }
+    }
     OUT2(r, cm_out_qplain(o, "text/plain", 10));
     ck_assert_str_eq(r, "\"text/plain\"");
     OUT2(r, cm_out_qplain(o, "", 0));
