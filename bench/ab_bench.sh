@@ -204,9 +204,12 @@ throughput() {
     for case in get post proxied; do
         say "ab_bench: throughput $case: warm-up"
         for v in $VARIANTS; do run_wrk "$v" "$case" "$WARMUP" >/dev/null; truncate_logs "$v"; done
+        order=$VARIANTS
         for ((r = 1; r <= ROUNDS; r++)); do
-            for v in $VARIANTS; do
+            for v in $order; do
                 truncate_logs "$v"
+                # start every run with no dirty log pages of the one before
+                sync
                 res=$(run_wrk "$v" "$case" "$DURATION")
                 read -r rps req note <<<"$res"
                 sleep 0.5
@@ -216,11 +219,13 @@ throughput() {
                 say "ab_bench: throughput $case round $r $v: $rps req/s ${note:-}"
                 truncate_logs "$v"
             done
+            # rotate, so that no variant always runs first
+            [[ $order == *" "* ]] && order="${order#* } ${order%% *}"
         done
     done
     ALL_FOR_REPORT=$VARIANTS finish throughput \
         "DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS WARMUP=$WARMUP VARIANTS=\"$VARIANTS\" bench/ab_bench.sh throughput" \
-        "$raw" <(echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, median of $ROUNDS rounds; in each round the variants run one after the other ($VARIANTS). Notes: records/requests = records in the variant's log over requests wrk counted (sanity check that every request was logged)."; echo)
+        "$raw" <(echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, median of $ROUNDS rounds; in each round the variants run one after the other, in an order rotated every round (first round: $VARIANTS), each after a \`sync\`. Notes: records/requests = records in the variant's log over requests wrk counted (sanity check that every request was logged)."; echo)
 }
 
 # ------------------------------------------------------------ ttfb
@@ -243,6 +248,8 @@ ttfb() {
                 say "ab_bench: ttfb $case rep $r $v: first body byte ${first} ms, $note"
                 truncate_logs "$v"
             done
+            # rotate, so that no variant always runs first
+            [[ $order == *" "* ]] && order="${order#* } ${order%% *}"
         done
     done
     ALL_FOR_REPORT=$VARIANTS finish ttfb \
