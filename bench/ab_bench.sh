@@ -7,6 +7,10 @@
 #           parts ABIJEFHZ, both body accesses, 1 MiB limits, ProcessPartial)
 #   modsec-full (memory workload only, MODSEC_FULL=1): modsec with 1 GiB
 #           limits, so it buffers whole bodies
+# Controls, only when named in VARIANTS (throughput):
+#   audit-null   audit with AuditBodyLog /dev/null: the module's own cost
+#   plain-log2k  plain plus a 2000-byte access-log line per request: the
+#                file system's cost of storing a record-sized line
 # Each variant is its own httpd (event MPM, identical settings, own
 # ServerRoot and port on 127.0.0.1); a shared plain httpd is the backend of
 # the proxied cases. Every httpd is started here and stopped on exit.
@@ -21,6 +25,7 @@
 #   BIG_MB=512      download size        UPLOAD_MB=256   upload size
 #   MODSEC_FULL=0   1 adds modsec-full to the memory workload
 #   VARIANTS="plain audit modsec"        PORT_BASE=18200
+#            (may add audit-null plain-log2k)
 #   KEEP=0          1 keeps the ServerRoots (logs, big files) afterwards
 # Results: printed, and bench/out/results-<workload>.md (+ raw-*.tsv).
 # Timings are only reported, never asserted.
@@ -94,7 +99,7 @@ fi
 instance backend backend.conf
 for v in $ALL; do
     case $v in
-    plain|audit|modsec) instance "$v" "$v.conf" ;;
+    plain|audit|modsec|audit-null|plain-log2k) instance "$v" "$v.conf" ;;
     modsec-full) instance "$v" modsec.conf 1073741824 ;;
     *) die "unknown variant $v" ;;
     esac
@@ -188,13 +193,20 @@ run_wrk() {
     post) args=(-s bench/lib/post.lua "$(url "$v" /echo)") ;;
     proxied) args=("$(url "$v" /proxy/small.json)") ;;
     esac
+    local c0 c1 cpu
+    c0=$(cpu_ticks "$v")
     o=$(timeout $((secs + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" "${args[@]}" 2>&1)
+    c1=$(cpu_ticks "$v")
     local rps req bad err
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
     req=$(awk '/requests in/ {print $1}' <<<"$o")
     bad=$(awk '/Non-2xx/ {print $NF}' <<<"$o")
     err=$(grep -o 'Socket errors:.*' <<<"$o")
-    echo "${rps:-nan} ${req:-0} ${bad:+non2xx=$bad}${err:+ ${err// /_}}"
+    # CPU time of the variant's children per request (µs), a second view
+    # of the cost that does not depend on what else got the CPUs
+    cpu=$(awk -v d=$((c1 - c0)) -v t="$(getconf CLK_TCK)" -v n="${req:-0}" \
+          'BEGIN {if (n > 0) printf "cpu_us/req=%.1f", d / t * 1e6 / n}')
+    echo "${rps:-nan} ${req:-0} ${cpu}${bad:+ non2xx=$bad}${err:+ ${err// /_}}"
 }
 
 throughput() {
@@ -225,7 +237,7 @@ throughput() {
     done
     ALL_FOR_REPORT=$VARIANTS finish throughput \
         "DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS WARMUP=$WARMUP VARIANTS=\"$VARIANTS\" bench/ab_bench.sh throughput" \
-        "$raw" <(echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, median of $ROUNDS rounds; in each round the variants run one after the other, in an order rotated every round (first round: $VARIANTS), each after a \`sync\`. Notes: records/requests = records in the variant's log over requests wrk counted (sanity check that every request was logged)."; echo)
+        "$raw" <(echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, median of $ROUNDS rounds; in each round the variants run one after the other, in an order rotated every round (first round: $VARIANTS), each after a \`sync\`. Notes: cpu_us/req = user + system CPU time of the variant's children per request; records/requests = records in the variant's log over requests wrk counted (sanity check that every request was logged)."; echo)
 }
 
 # ------------------------------------------------------------ ttfb

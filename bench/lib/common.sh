@@ -136,7 +136,19 @@ truncate_logs() {
 records() {
     case $1 in
     audit) wc -l < "$work/$1/logs/audit_body.log" ;;
+    plain-log2k) wc -l < "$work/$1/logs/pad.log" ;;
     modsec*) grep -c -- '^--[0-9a-z]*-Z--$' "$work/$1/logs/modsec_audit.log" ;;
     *) wc -l < "$work/$1/logs/access.log" ;;
     esac
+}
+
+# CPU clock ticks (user + system) used so far by the children of
+# instance $1 (its worker processes; the parent does no request work).
+cpu_ticks() {
+    local t=0 p pid
+    pid=$(pid_of "$1") || { echo 0; return; }
+    for p in $(children "$pid"); do
+        t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
 }

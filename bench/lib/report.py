@@ -85,6 +85,35 @@ def main():
             verdict = "n/a"
         print("| %s | %s | %s |" % (k["cases"].get(case, case),
                                     " | ".join(cells), verdict))
+    # CPU time per request (throughput notes "cpu_us/req=X"), if measured
+    cpu = {}
+    for (case, var), ns in notes.items():
+        for n in ns:
+            for word in n.split():
+                if word.startswith("cpu_us/req="):
+                    cpu.setdefault((case, var), []).append(
+                        float(word.split("=", 1)[1]))
+    if cpu:
+        print()
+        print("CPU time of the children per request (µs, median of the "
+              "rounds; − plain):")
+        print()
+        print("| workload | %s |" % " | ".join(variants))
+        print("|---" * (1 + len(variants)) + "|")
+        for case in order:
+            pc = cpu.get((case, "plain"))
+            pm = statistics.median(pc) if pc else float("nan")
+            cells = []
+            for v in variants:
+                c = cpu.get((case, v))
+                if not c:
+                    cells.append("")
+                    continue
+                m = statistics.median(c)
+                cells.append("%.1f" % m if v == "plain" else
+                             "%.1f (%+.1f)" % (m, m - pm))
+            print("| %s | %s |" % (k["cases"].get(case, case),
+                                   " | ".join(cells)))
     print()
     print("Every round (%s):" % k["unit"])
     print()
@@ -95,7 +124,7 @@ def main():
             vals = data.get((case, v), [])
             print("| %s | %s | %s | %s |" % (
                 case, v, " ".join(fmt % x for x in vals),
-                "; ".join(sorted(set(notes.get((case, v), [])))) or ""))
+                "; ".join(notes.get((case, v), [])) or ""))
 
 
 if __name__ == "__main__":
