@@ -7,41 +7,19 @@ use warnings FATAL => 'all';
 
 use Apache::Test;
 use Apache::TestUtil;
-use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use JSON::XS ();
 use LWP::UserAgent ();
 use Time::HiRes qw(sleep);
 use lib 't/lib';
-use IdpTest qw(backend_port);
+use IdpTest qw(backend_port private_server stop_private_server);
 
 plan tests => 12;
 
 my $vars = Apache::Test::config()->{vars};
 my $top = $vars->{top_dir};
-my $so = "$vars->{serverroot}/../mod_id_proxy/.libs/mod_id_proxy.so";
-my $mods = '/usr/lib/apache2/modules';
 my $bport = backend_port();
 my $json = JSON::XS->new->utf8;
-my $dir = tempdir(CLEANUP => 1);
-mkdir "$dir/logs";
-my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1) or die;
-my $port = $s->sockport;
-close $s;
-open my $fh, '>', "$dir/httpd.conf" or die;
-print $fh <<"CONF";
-ServerRoot "$dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile logs/httpd.pid
-ErrorLog logs/error_log
-LogLevel warn
-DefaultRuntimeDir logs
-LoadModule mpm_worker_module $mods/mod_mpm_worker.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule proxy_module $mods/mod_proxy.so
-LoadModule proxy_http_module $mods/mod_proxy_http.so
-LoadModule id_proxy_module "$so"
+my $srv = private_server('worker', <<"CONF");
 ServerLimit 1
 StartServers 1
 ThreadsPerChild 16
@@ -52,17 +30,10 @@ IdProxyMaxBackends 2
 IdProxyWorkerParams upgrade=websocket
 IdProxyRoute /idp/q/ http://127.0.0.{id}:$bport/svc/
 IdProxyRoute /idp/ws/ http://127.0.0.{id}:$bport/ws
-<Location "/idp-status">
-    SetHandler id-proxy-status
-</Location>
 CONF
-close $fh;
-t_debug(`$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k start 2>&1`);
-my $base = "http://127.0.0.1:$port";
+my ($dir, $port, $base) = @$srv{qw(dir port base)};
 my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 20);
-my $up = 0;
-for (1 .. 50) { $up = 1, last if $ua->get("$base/idp-status?json")->code == 200; sleep 0.1 }
-ok t_cmp($up, 1, 'server up');
+ok t_cmp($srv->{up}, 1, 'server up');
 sub status { $json->decode($ua->get("$base/idp-status?json")->content) }
 
 my $ws_out = "$dir/ws.out";
@@ -101,10 +72,7 @@ $res = $ua->get("$base/idp/q/x?id=72");
 ok t_cmp($res->code == 200 && $res->content =~ /127\.0\.0\.72/ ? 1 : 0, 1,
          'once idle, an entry is evicted for the new backend');
 
-t_debug(`$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k stop 2>&1`);
-for (1 .. 100) { last unless -e "$dir/logs/httpd.pid"; sleep 0.1 }
-open my $el, '<', "$dir/logs/error_log" or die;
-my @lines = <$el>;
+my @lines = stop_private_server($srv);
 t_debug(@lines);
 ok t_cmp(scalar(grep { /IDP10006: id 72: all 2 cached backends are in use/ } @lines), 1,
          'tagged overflow line');

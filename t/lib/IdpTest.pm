@@ -7,12 +7,15 @@ use warnings FATAL => 'all';
 
 use Apache::Test ();
 use Apache::TestUtil qw(t_debug);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
 use JSON::XS ();
+use Time::HiRes ();
 use LWP::UserAgent ();
 use Exporter 'import';
 
 our @EXPORT_OK = qw(base_url ua get_json backend_lines status backend_port
-                    count_new_conns);
+                    count_new_conns private_server stop_private_server);
 
 my $json = JSON::XS->new->utf8;
 
@@ -60,6 +63,72 @@ sub status {
     my $ua = shift;
     my (undef, $s) = get_json($ua, '/idp-status?json');
     return $s;
+}
+
+# A private httpd with mod_id_proxy from the build tree, for tests that
+# need another MPM or their own cache: private_server($mpm, $directives)
+# writes its httpd.conf in a fresh directory (removed at exit), starts it
+# on a free 127.0.0.1 port with an id-proxy-status handler at
+# /idp-status, waits for it to answer and returns { dir, port, base, up }.
+# mod_id_proxy is loaded before mod_proxy, as Debian's a2enmod orders
+# them: the harder order, proven at run time here.
+sub private_server {
+    my ($mpm, $directives) = @_;
+    my $vars = Apache::Test::config()->{vars};
+    my $so = "$vars->{serverroot}/../mod_id_proxy/.libs/mod_id_proxy.so";
+    my $mods = '/usr/lib/apache2/modules';
+    my $dir = tempdir(CLEANUP => 1);
+    mkdir "$dir/logs";
+    my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                     LocalPort => 0, Listen => 1) or die "$!";
+    my $port = $sock->sockport;
+    close $sock;
+    open my $fh, '>', "$dir/httpd.conf" or die "$dir/httpd.conf: $!";
+    print $fh <<"CONF";
+ServerRoot "$dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile logs/httpd.pid
+ErrorLog logs/error_log
+LogLevel warn
+DefaultRuntimeDir logs
+LoadModule mpm_${mpm}_module $mods/mod_mpm_${mpm}.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule id_proxy_module "$so"
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+<Location "/idp-status">
+    SetHandler id-proxy-status
+</Location>
+$directives
+CONF
+    close $fh;
+    t_debug(`$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k start 2>&1`);
+    my $srv = { dir => $dir, port => $port, base => "http://127.0.0.1:$port",
+                up => 0 };
+    my $ua = LWP::UserAgent->new(timeout => 10);
+    for (1 .. 50) {
+        $srv->{up} = 1, last
+            if $ua->get("$srv->{base}/idp-status?json")->code == 200;
+        Time::HiRes::sleep(0.1);
+    }
+    return $srv;
+}
+
+# Stop a private_server and return the lines of its error log.
+sub stop_private_server {
+    my $srv = shift;
+    my $vars = Apache::Test::config()->{vars};
+    t_debug(`$vars->{httpd} -d '$srv->{dir}' -f '$srv->{dir}/httpd.conf' -k stop 2>&1`);
+    for (1 .. 100) {
+        last unless -e "$srv->{dir}/logs/httpd.pid";
+        Time::HiRes::sleep(0.1);
+    }
+    $srv->{stopped} = !-e "$srv->{dir}/logs/httpd.pid";
+    open my $el, '<', "$srv->{dir}/logs/error_log" or return ();
+    my @lines = <$el>;
+    close $el;
+    return @lines;
 }
 
 1;
