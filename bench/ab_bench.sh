@@ -75,8 +75,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------ content
-python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 1014 + "\"}")' \
-    > "$work/htdocs/small.json"
+small_json > "$work/htdocs/small.json"
 cp bench/lib/stream.pl "$work/htdocs/cgi/stream.pl"
 if [ "$what" = memory ] || [ "$what" = all ]; then
     say "ab_bench: writing ${BIG_MB} MiB and ${UPLOAD_MB} MiB test files"
@@ -108,7 +107,7 @@ for v in backend $ALL; do start "$v"; done
 say "ab_bench: ports: $(for v in backend $ALL; do printf '%s=%s ' "$v" "${PORT[$v]}"; done)"
 
 url() { echo "http://127.0.0.1:${PORT[$1]}$2"; }
-post_body=$(python3 -c 'print("{\"pad\":\"" + "x" * 1014 + "\"}", end="")')
+post_body=$(small_json)
 
 # Sanity: every variant answers the three requests correctly, and the
 # loggers really record bodies.

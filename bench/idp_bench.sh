@@ -77,27 +77,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 1014 + "\"}")' \
-    > "$work/htdocs/small.json"
+small_json > "$work/htdocs/small.json"
 chmod -R a+rX "$work/htdocs"
 
 # ------------------------------------------------------------ configurations
 src=$work/conf-src
 {
     echo "# backend: answers on 127.0.0.1-255, one log line per request"
-    echo "LoadModule alias_module @MODS@/mod_alias.so"
-    for ((i = 2; i <= 255; i++)); do echo "Listen 127.0.0.$i:@PORT@"; done
-    echo 'AliasMatch "^/t/.*/([^/]+)$" "@DOCS@/$1"'
-    echo 'KeepAliveTimeout 120'
-    # Enough threads that the event MPM never closes idle keep-alive
-    # connections to make room (it does when all workers are busy): the
-    # per-backend pools of the multi-backend variants hold hundreds.
-    echo 'ServerLimit 4'
-    echo 'StartServers 4'
-    echo 'ThreadsPerChild 64'
-    echo 'MaxRequestWorkers 256'
-    echo 'MinSpareThreads 64'
-    echo 'MaxSpareThreads 256'
+    multi_backend_conf 255 120
     echo 'AsyncRequestWorkerFactor 16'
     echo 'LogFormat "%A %k %U" idp'
     echo 'CustomLog logs/idp.log idp'

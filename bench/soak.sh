@@ -51,7 +51,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Content, and the WebSocket echo handler of the test backend module.
-python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 1014 + "\"}")' > "$work/htdocs/small.json"
+small_json > "$work/htdocs/small.json"
 yes 'soak: one line of plain text for the 100 MiB download, 64 bytes ..' \
     | head -c $((100 * 1048576)) > "$work/htdocs/big.txt"
 cp "$work/htdocs/big.txt" "$work/upload.txt"
@@ -62,20 +62,11 @@ chmod -R a+rX "$work/mod"
 
 src=$work/conf-src
 {
-    echo "LoadModule alias_module @MODS@/mod_alias.so"
+    multi_backend_conf 200 60
     echo "LoadModule ab_backend_module $work/mod/.libs/mod_ab_backend.so"
-    for ((i = 2; i <= 200; i++)); do echo "Listen 127.0.0.$i:@PORT@"; done
-    echo 'AliasMatch "^/t/.*/([^/]+)$" "@DOCS@/$1"'
     echo '<Location "/ws">'
     echo '    SetHandler ab-ws-echo'
     echo '</Location>'
-    echo 'KeepAliveTimeout 60'
-    echo 'ServerLimit 4'
-    echo 'StartServers 4'
-    echo 'ThreadsPerChild 64'
-    echo 'MaxRequestWorkers 256'
-    echo 'MinSpareThreads 64'
-    echo 'MaxSpareThreads 256'
 } > "$src/backend.conf"
 {
     echo 'LoadModule audit_body_module "@SO@"'

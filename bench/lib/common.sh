@@ -152,3 +152,27 @@ cpu_ticks() {
     done
     echo "$t"
 }
+
+# The 1 KiB JSON document every workload fetches or posts ({"pad":"xx..."}).
+small_json() {
+    python3 -c 'import sys; sys.stdout.write("{\"pad\":\"" + "x" * 1014 + "\"}")'
+}
+
+# multi_backend_conf LAST KEEPALIVE: the httpd.conf lines of a backend
+# answering on 127.0.0.2 to 127.0.0.LAST (one address per id) with the
+# document root under /t/<anything>/, and enough event MPM threads that it
+# never closes idle keep-alive connections to make room (it does when all
+# workers are busy): the fronts' per-backend pools hold hundreds.
+multi_backend_conf() {
+    local i
+    echo "LoadModule alias_module @MODS@/mod_alias.so"
+    for ((i = 2; i <= $1; i++)); do echo "Listen 127.0.0.$i:@PORT@"; done
+    echo 'AliasMatch "^/t/.*/([^/]+)$" "@DOCS@/$1"'
+    echo "KeepAliveTimeout $2"
+    echo 'ServerLimit 4'
+    echo 'StartServers 4'
+    echo 'ThreadsPerChild 64'
+    echo 'MaxRequestWorkers 256'
+    echo 'MinSpareThreads 64'
+    echo 'MaxSpareThreads 256'
+}
