@@ -38,7 +38,7 @@ ok t_cmp($d->('inserts'), 12, '12 inserts');
 ok t_cmp($s1->{entries_count} <= $cap, 1, "entries ($s1->{entries_count}) <= capacity");
 ok t_cmp($d->('evictions') >= 12 - $cap, 1,
          'at least ' . (12 - $cap) . ' LRU evictions (' . $d->('evictions') . ')');
-my @new = (backend_lines())[$n0 .. $n0 + 11];
+my @new = (backend_lines($n0 + 12))[$n0 .. $n0 + 11];
 ok t_cmp($d->('connections_created'), count_new_conns(grep { defined } @new),
          'connections_created matches the backends\' accepted connections');
 my @e = @{ $s1->{entries} };

@@ -44,7 +44,7 @@ CONF
         }
     }
     ok t_cmp($ok, $n, "$mpm: $n requests, each from its own backend");
-    my @new = grep { /mpm=$mpm/ } (backend_lines())[$n0 .. $n0 + $n - 1];
+    my @new = grep { /mpm=$mpm/ } (backend_lines($n0 + $n))[$n0 .. $n0 + $n - 1];
     ok t_cmp(scalar(@new), $n, "$mpm: the backends logged them all");
     ok t_cmp(count_new_conns(@new), 3, "$mpm: one backend connection per id");
     my $st = eval { $json->decode($ua->get("$base/idp-status?json")->content) };

@@ -23,14 +23,14 @@ for (1 .. 30) {
     my ($res, $who) = get_json($ua, '/idp/q/seq?id=10');
     $okseq++ if $res->code == 200 && $who && $who->{addr} eq '127.0.0.10';
 }
-my @seq = (backend_lines())[$n0 .. $n0 + 29];
+my @seq = (backend_lines($n0 + 30))[$n0 .. $n0 + 29];
 ok t_cmp($okseq, 30, 'sequential: every answer from 127.0.0.10');
 ok t_cmp(count_new_conns(@seq) <= 1, 1,
          'sequential: at most 1 backend connection for 30 requests ('
          . count_new_conns(@seq) . ')');
 
 # C clients in parallel, each cycling over the K ids.
-my $n1 = scalar(my @y = backend_lines());
+my $n1 = scalar(my @y = backend_lines($n0 + 30));
 my @pids;
 for my $c (1 .. $C) {
     my $pid = fork // die "fork: $!";
@@ -50,7 +50,7 @@ for my $c (1 .. $C) {
 my $failed = 0;
 for (@pids) { waitpid($_, 0); $failed++ if $? }
 ok t_cmp($failed, 0, 'parallel: every answer came from its own backend');
-my @par = (backend_lines())[$n1 .. $n1 + $C * $PER - 1];
+my @par = (backend_lines($n1 + $C * $PER))[$n1 .. $n1 + $C * $PER - 1];
 ok t_cmp(scalar(grep { defined } @par), $C * $PER, 'parallel: all requests logged');
 my $new = count_new_conns(grep { defined } @par);
 t_debug("parallel: $new new backend connections for " . $C * $PER

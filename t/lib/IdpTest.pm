@@ -44,12 +44,21 @@ sub get_json {
     return ($res, $data);
 }
 
-# Lines of the backends' access log ("%A %k XFF \"%r\" %>s").
+# Lines of the backends' access log ("%A %k XFF \"%r\" %>s"). With
+# $want, wait up to 5 s for at least that many: a backend logs a request
+# after sending its response, so the last line can trail the client.
 sub backend_lines {
+    my $want = shift // 0;
     my $file = Apache::Test::vars('t_logs') . '/idp_backend.log';
-    open my $fh, '<', $file or return ();
-    my @l = <$fh>;
-    close $fh;
+    my @l;
+    for (1 .. 100) {
+        if (open my $fh, '<', $file) {
+            @l = <$fh>;
+            close $fh;
+        }
+        last if @l >= $want;
+        Time::HiRes::sleep(0.05);
+    }
     return @l;
 }
 
