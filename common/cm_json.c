@@ -440,23 +440,21 @@ static void out_ascii_escape(cm_out_t *o, unsigned int c)
  * One scan per string: runs of printable ASCII and of valid multi-byte
  * characters are copied as they are (one copy per run), and the scan
  * stops only at a byte to escape, U+2028/U+2029 or an invalid sequence.
- * Validation and escaping are the same pass, so a body is read once here
- * (plus once by cm_json_classify()).
+ * Validation and escaping are the same pass, so a string is read once.
+ * With strict set, an invalid sequence or a NUL ends the scan instead of
+ * being replaced or escaped, and 0 is returned (the caller discards what
+ * was written); otherwise, and when all of s was written, 1.
  */
-void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
+static int out_qmem(cm_out_t *o, const char *s, apr_size_t n, int strict)
 {
     const unsigned char *u = (const unsigned char *)s;
     apr_size_t i = 0, start = 0, c = 0, prefix = 0;
 
-    if (!s) {
-        cm_out_raw(o, "null", 4);
-        return;
-    }
     i = plain_ascii_run(u, n);
     if (i == n) {
         /* nothing to escape (most strings): one copy between quotes */
         cm_out_qplain(o, s, n);
-        return;
+        return 1;
     }
     cm_out_raw(o, "\"", 1);
     while (i < n) {
@@ -471,6 +469,12 @@ void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
                 i += c;
                 continue;
             }
+            if (!c && strict) {
+                return 0;
+            }
+        }
+        else if (!u[i] && strict) {
+            return 0;
         }
         cm_out_raw(o, s + start, i - start);
         if (u[i] < 0x80) {
@@ -490,6 +494,43 @@ void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
     }
     cm_out_raw(o, s + start, i - start);
     cm_out_raw(o, "\"", 1);
+    return 1;
+}
+
+void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n)
+{
+    if (!s) {
+        cm_out_raw(o, "null", 4);
+        return;
+    }
+    out_qmem(o, s, n, 0);
+}
+
+int cm_out_qtext(cm_out_t *o, const char *s, apr_size_t n)
+{
+    return out_qmem(o, s, n, 1);
+}
+
+apr_size_t cm_utf8_cut_len(const char *buf, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    apr_size_t k, prefix;
+
+    /* The last character starts at most 3 bytes from the end; walk back
+     * over continuation bytes to its first byte. */
+    for (k = 1; k <= 3 && k <= len; k++) {
+        unsigned int c = s[len - k];
+
+        if (c >= 0x80 && c < 0xc0) {
+            continue;
+        }
+        if (c >= 0xc0 && !utf8_char(s + len - k, k, &prefix)
+            && prefix == k) {
+            return len - k;
+        }
+        break;
+    }
+    return len;
 }
 
 apr_size_t cm_plain_len(const char *s, int *plain)
@@ -539,6 +580,12 @@ void cm_out_qstr(cm_out_t *o, const char *s)
     }
 }
 
+/* "00" to "99": two digits per division in cm_out_int(). */
+static const char cm_digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 void cm_out_int(cm_out_t *o, apr_int64_t v)
 {
     char tmp[24];
@@ -546,10 +593,22 @@ void cm_out_int(cm_out_t *o, apr_int64_t v)
     apr_uint64_t u = v < 0 ? (apr_uint64_t)0 - (apr_uint64_t)v
                            : (apr_uint64_t)v;
 
-    do {
-        *--p = (char)('0' + (int)(u % 10));
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned int d = (unsigned int)(u % 100) * 2;
+
+        u /= 100;
+        p -= 2;
+        p[0] = cm_digits2[d];
+        p[1] = cm_digits2[d + 1];
+    }
+    if (u >= 10) {
+        p -= 2;
+        p[0] = cm_digits2[u * 2];
+        p[1] = cm_digits2[u * 2 + 1];
+    }
+    else {
+        *--p = (char)('0' + (int)u);
+    }
     if (v < 0) {
         *--p = '-';
     }

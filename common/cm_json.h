@@ -107,6 +107,22 @@ void cm_out_qplain(cm_out_t *o, const char *s, apr_size_t n);
 void cm_out_qstr(cm_out_t *o, const char *s);
 /** Same as cm_out_qstr for a counted buffer. */
 void cm_out_qmem(cm_out_t *o, const char *s, apr_size_t n);
+/**
+ * Append s (n bytes) as a quoted, escaped JSON string if it is valid UTF-8
+ * without NUL, as cm_out_qmem() would, and return 1. Otherwise return 0
+ * as soon as the first invalid sequence or NUL is found; what was
+ * appended by then is garbage that the caller discards by restoring
+ * o->len. One scan, where cm_json_classify() + cm_out_qmem() take two.
+ */
+int cm_out_qtext(cm_out_t *o, const char *s, apr_size_t n);
+/**
+ * len, less an incomplete last character: if the last 1 to 3 bytes of buf
+ * are the valid start of a multi-byte character that the end cuts, the
+ * offset where it starts, else len. Looks at no more than 3 bytes.
+ * cm_out_qtext() over the result succeeds exactly when
+ * cm_json_classify(buf, len, 1, ...) says TEXT, with that textlen.
+ */
+apr_size_t cm_utf8_cut_len(const char *buf, apr_size_t len);
 /** Append a signed 64-bit integer. */
 void cm_out_int(cm_out_t *o, apr_int64_t v);
 /** Append true/false. */

@@ -188,6 +188,8 @@ static void check_direction(apr_pool_t *p, const jv_t *d,
 {
     const jv_t *enc, *body, *tr;
     long long captured;
+    cm_json_enc_e want_enc;
+    apr_size_t want_len;
 
     FUZZ_CHECK(d && d->type == JV_OBJ, "%s is not an object", what);
     check_headers(p, json_get(d, "headers"), b->headers, mask);
@@ -214,6 +216,14 @@ static void check_direction(apr_pool_t *p, const jv_t *d,
     }
     FUZZ_CHECK(enc->type == JV_STR && body->type == JV_STR,
                "%s: body_encoding", what);
+    /* the record decides in its one scan what cm_json_classify() says */
+    want_enc = cm_json_classify(b->body, b->captured, b->truncated,
+                                &want_len);
+    FUZZ_CHECK(!strcmp(enc->s, want_enc == CM_JSON_TEXT ? "text" : "base64"),
+               "%s: body_encoding %s, classify says otherwise", what,
+               enc->s);
+    FUZZ_CHECK(want_enc != CM_JSON_TEXT || captured == (long long)want_len,
+               "%s: captured_bytes is not classify's text length", what);
     if (!strcmp(enc->s, "base64")) {
         unsigned char *dec = apr_palloc(p, body->len / 4 * 3 + 1);
         size_t n;

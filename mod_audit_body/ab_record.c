@@ -37,13 +37,30 @@ typedef struct {
     int masked;     /* values are written as AB_MASKED */
 } hdr_plan_t;
 
+/* A masked header name with its length, which rules out most names
+ * without comparing a byte. */
+typedef struct {
+    const char *name;
+    apr_size_t len;
+} mask_name_t;
+
+/* The mask of one record. */
+typedef struct {
+    const apr_array_header_t *arr;  /* as configured */
+    const mask_name_t *m;
+    int n;
+} mask_plan_t;
+
+/* Mask names kept on the stack; longer masks are planned in the pool. */
+#define AB_MASK_STACK 16
+
 /* One direction, planned. */
 typedef struct {
     const ab_record_body_t *b;
     const apr_table_entry_t *e;     /* header entries */
     int n;                          /* number of entries */
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
-    cm_json_enc_e enc;
+    cm_json_enc_e enc;              /* TEXT until the body proves not */
     apr_size_t textlen;             /* bytes of body written as text */
     apr_size_t estimate;            /* likely size of this direction */
 } dir_plan_t;
@@ -69,6 +86,23 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name)
          * necessary for a match, and rules out most names at once */
         if (m[i] && (m[i][0] | 0x20) == (name[0] | 0x20)
             && !apr_cstr_casecmp(m[i], name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the header name key (nlen bytes) is in the mask: the same
+ * answer as ab_header_masked(), with the lengths compared first. */
+static int plan_masked(const mask_plan_t *mp, const char *key,
+                       apr_size_t nlen)
+{
+    int i;
+
+    for (i = 0; i < mp->n; i++) {
+        if (mp->m[i].len == nlen
+            && (mp->m[i].name[0] | 0x20) == (key[0] | 0x20)
+            && !apr_cstr_casecmpn(mp->m[i].name, key, nlen)) {
             return 1;
         }
     }
@@ -101,11 +135,11 @@ static const char *plan_name(apr_pool_t *p, const char *key,
  * (LimitRequestFields), so the quadratic scan is cheaper than hashing
  * lower-cased copies. A group is masked if any of its names is. */
 static void plan_headers(apr_pool_t *p, dir_plan_t *d,
-                         const apr_array_header_t *mask)
+                         const mask_plan_t *mp)
 {
     const apr_array_header_t *arr;
     hdr_plan_t *h;
-    int i, j;
+    int i, j, masked;
 
     d->e = NULL;
     d->n = 0;
@@ -139,6 +173,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
         }
         h[i].name = plan_name(p, d->e[i].key, &h[i].nlen, &h[i].nplain);
         d->estimate += AB_ESCAPE_SLACK(h[i].nlen + h[i].vlen) + 8;
+        /* a name shown with U+FFFD is not its key: its length differs */
+        masked = h[i].name == d->e[i].key
+            ? plan_masked(mp, d->e[i].key, h[i].nlen)
+            : ab_header_masked(mp->arr, d->e[i].key);
         for (j = 0; j < i; j++) {
             /* case folding keeps the length: compare lengths first */
             if (!h[j].dup && h[j].nlen == h[i].nlen
@@ -150,10 +188,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
             h[i].dup = 1;
             h[h[j].tail].next = i;
             h[j].tail = i;
-            h[j].masked |= ab_header_masked(mask, d->e[i].key);
+            h[j].masked |= masked;
         }
         else {
-            h[i].masked = ab_header_masked(mask, d->e[i].key);
+            h[i].masked = masked;
         }
     }
 }
@@ -165,17 +203,20 @@ static apr_size_t str_len(const char *s)
 
 static void plan_direction(apr_pool_t *p, dir_plan_t *d,
                            const ab_record_body_t *b,
-                           const apr_array_header_t *mask)
+                           const mask_plan_t *mp)
 {
     d->b = b;
-    plan_headers(p, d, mask);
+    plan_headers(p, d, mp);
+    /* The body is planned as text; emit_direction() finds out whether it
+     * is (valid UTF-8 without NUL) in the same scan that escapes it, and
+     * falls back to base64 only when not. A truncated body may end inside
+     * a character: that partial character is left out. */
     d->enc = CM_JSON_TEXT;
     d->textlen = 0;
     if (b->body) {
-        d->enc = cm_json_classify(b->body, b->captured, b->truncated,
-                                  &d->textlen);
-        d->estimate += d->enc == CM_JSON_TEXT
-            ? AB_ESCAPE_SLACK(d->textlen) : (b->captured + 2) / 3 * 4;
+        d->textlen = b->truncated ? cm_utf8_cut_len(b->body, b->captured)
+                                  : b->captured;
+        d->estimate += AB_ESCAPE_SLACK(d->textlen);
     }
     d->estimate += AB_ESCAPE_SLACK(str_len(b->content_type)
                                    + str_len(b->content_encoding)
@@ -200,6 +241,34 @@ static void emit_value(cm_out_t *o, const char *val, const hdr_plan_t *h,
     }
 }
 
+/* Append ["," if comma] "name":"value" when both are plain (the common
+ * header) in one step if it fits; 0 if it does not. */
+static int emit_plain_pair(cm_out_t *o, int comma, const hdr_plan_t *h,
+                           const char *val)
+{
+    apr_size_t need = (apr_size_t)comma + h->nlen + h->vlen + 5;
+    char *q;
+
+    if (!o->buf || o->len > o->cap || need > o->cap - o->len) {
+        return 0;
+    }
+    q = o->buf + o->len;
+    if (comma) {
+        *q++ = ',';
+    }
+    *q++ = '"';
+    memcpy(q, h->name, h->nlen);
+    q += h->nlen;
+    *q++ = '"';
+    *q++ = ':';
+    *q++ = '"';
+    memcpy(q, val, h->vlen);
+    q += h->vlen;
+    *q = '"';
+    o->len += need;
+    return 1;
+}
+
 static void emit_headers(cm_out_t *o, const dir_plan_t *d)
 {
     int i, j, first = 1;
@@ -207,6 +276,12 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
     cm_out_raw(o, "{", 1);
     for (i = 0; i < d->n; i++) {
         if (d->h[i].dup) {
+            continue;
+        }
+        if (d->h[i].next < 0 && d->h[i].nplain && d->h[i].vplain
+            && !d->h[i].masked && d->e[i].val
+            && emit_plain_pair(o, !first, &d->h[i], d->e[i].val)) {
+            first = 0;
             continue;
         }
         if (!first) {
@@ -236,10 +311,10 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
     cm_out_raw(o, "}", 1);
 }
 
-static void emit_direction(cm_out_t *o, const dir_plan_t *d)
+static void emit_direction(cm_out_t *o, dir_plan_t *d)
 {
     const ab_record_body_t *b = d->b;
-    apr_size_t captured = 0;
+    apr_size_t captured = 0, mark = o->len;
     int truncated = b->truncated;
 
     if (b->body) {
@@ -273,7 +348,14 @@ static void emit_direction(cm_out_t *o, const dir_plan_t *d)
     }
     if (d->enc == CM_JSON_TEXT) {
         CM_OUT_LIT(o, ",\"body_encoding\":\"text\",\"body\":");
-        cm_out_qmem(o, b->body, d->textlen);
+        if (!cm_out_qtext(o, b->body, d->textlen)) {
+            /* Not text after all: this direction again, as base64 (the
+             * plan remembers, so a second formatting pass agrees). */
+            o->len = mark;
+            d->enc = CM_JSON_BASE64;
+            emit_direction(o, d);
+            return;
+        }
     }
     else {
         CM_OUT_LIT(o, ",\"body_encoding\":\"base64\",\"body\":");
@@ -284,7 +366,7 @@ static void emit_direction(cm_out_t *o, const dir_plan_t *d)
 
 static void emit_record(cm_out_t *o, const ab_record_t *rec,
                         const char *stamp, apr_size_t stamplen,
-                        const dir_plan_t *req, const dir_plan_t *resp)
+                        dir_plan_t *req, dir_plan_t *resp)
 {
     CM_OUT_LIT(o, "{\"time\":\"");
     cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
@@ -406,11 +488,31 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
     char stamp[32];
     apr_size_t stamplen;
     dir_plan_t req, resp;
+    mask_name_t mstack[AB_MASK_STACK], *m = mstack;
+    mask_plan_t mp;
     cm_out_t o;
+    int i;
 
     stamplen = format_stamp(stamp, rec->time);
-    plan_direction(p, &req, &rec->request, rec->mask);
-    plan_direction(p, &resp, &rec->response, rec->mask);
+    mp.arr = rec->mask;
+    mp.n = 0;
+    if (rec->mask && rec->mask->nelts > 0) {
+        if (rec->mask->nelts > AB_MASK_STACK) {
+            m = apr_palloc(p, sizeof(*m) * (apr_size_t)rec->mask->nelts);
+        }
+        for (i = 0; i < rec->mask->nelts; i++) {
+            const char *name = APR_ARRAY_IDX(rec->mask, i, const char *);
+
+            if (name) {
+                m[mp.n].name = name;
+                m[mp.n].len = strlen(name);
+                mp.n++;
+            }
+        }
+    }
+    mp.m = m;
+    plan_direction(p, &req, &rec->request, &mp);
+    plan_direction(p, &resp, &rec->response, &mp);
 
     memset(&o, 0, sizeof(o));
     o.cap = AB_RECORD_FIXED + req.estimate + resp.estimate

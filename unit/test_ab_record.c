@@ -550,6 +550,89 @@ START_TEST(escape_outgrows_estimate)
 }
 END_TEST
 
+/* A body that looks like text until its last byte: the record is laid
+ * out for text and falls back to base64 when the scan reaches that byte.
+ * Small, the base64 fits the estimate and what was written as text is
+ * overwritten in place; large (4/3 of the body outgrows the estimate),
+ * the record is formatted again at its exact size, with the same
+ * decision. */
+START_TEST(base64_fallback)
+{
+    static const apr_size_t sizes[] = { 40, 30000 };
+    apr_size_t k;
+
+    for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        ab_record_t rec;
+        apr_size_t n = sizes[k], got;
+        char *body = apr_palloc(pool, n), *enc, *want, *num;
+        const char *line;
+
+        memset(body, 'a', n);
+        body[n - 1] = (char)0xff;
+        full_record(&rec);
+        rec.response.body = body;
+        rec.response.captured = n;
+        rec.response.total = (apr_off_t)n;
+        line = fmt(&rec);
+        enc = apr_palloc(pool, (apr_size_t)apr_base64_encode_len((int)n));
+        got = (apr_size_t)apr_base64_encode_binary(
+            enc, (const unsigned char *)body, (int)n);
+        ck_assert_uint_gt(got, 1);
+        num = apr_psprintf(pool, "%" APR_SIZE_T_FMT, n);
+        want = apr_pstrcat(pool, "\"captured_bytes\":", num,
+                           ",\"total_bytes\":", num, ",\"truncated\":false,"
+                           "\"body_encoding\":\"base64\",\"body\":\"", enc,
+                           "\"}}\n", NULL);
+        ck_assert_uint_ge(strlen(line), strlen(want));
+        ck_assert_str_eq(line + strlen(line) - strlen(want), want);
+        /* nothing written of the direction as text is left behind: the
+         * response follows its key once, and only the request body is
+         * text */
+        HAS(line, apr_pstrcat(pool, "\"response\":{\"headers\":{"
+                              "\"Content-Type\":\"application/json\","
+                              "\"Set-Cookie\":[\"***\",\"***\"]},"
+                              "\"content_type\":\"application/json\","
+                              "\"content_encoding\":\"identity\","
+                              "\"state\":\"complete\",\"skip_reason\":null,"
+                              "\"captured_bytes\":", num, ",", NULL));
+        LACKS(strstr(line, "\"response\":{\"headers\":") + 13,
+              "\"headers\":{\"Content-Type\":\"application/json\",\"Set");
+        LACKS(strstr(line, "\"body_encoding\":\"text\"") + 1,
+              "\"body_encoding\":\"text\"");
+    }
+}
+END_TEST
+
+/* More mask names than fit on the stack, names of equal length that
+ * differ, and names equal ignoring case. */
+START_TEST(mask_many_names)
+{
+    ab_record_t rec;
+    apr_table_t *in = apr_table_make(pool, 4);
+    apr_array_header_t *m = apr_array_make(pool, 40, sizeof(const char *));
+    const char *line;
+    int i;
+
+    for (i = 0; i < 39; i++) {
+        APR_ARRAY_PUSH(m, const char *) = apr_psprintf(pool, "X-Key-%02d", i);
+    }
+    APR_ARRAY_PUSH(m, const char *) = "x-secret";
+    full_record(&rec);
+    apr_table_add(in, "X-Key-38", "hidden1");
+    apr_table_add(in, "X-Key-39", "shown1");
+    apr_table_add(in, "X-SECRET", "hidden2");
+    apr_table_add(in, "X-Secreu", "shown2");
+    apr_table_add(in, "x-key-00", "hidden3");
+    rec.request.headers = in;
+    rec.mask = m;
+    line = fmt(&rec);
+    HAS(line, "{\"X-Key-38\":\"***\",\"X-Key-39\":\"shown1\","
+              "\"X-SECRET\":\"***\",\"X-Secreu\":\"shown2\","
+              "\"x-key-00\":\"***\"}");
+    LACKS(line, "hidden");
+}
+END_TEST
+
 START_TEST(large_bodies)
 {
     ab_record_t rec;
@@ -681,6 +764,8 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, time_format_sweep);
     tcase_add_test(tc, escape_outgrows_estimate);
     tcase_add_test(tc, large_bodies);
+    tcase_add_test(tc, base64_fallback);
+    tcase_add_test(tc, mask_many_names);
     tcase_add_test(tc, random_records);
     suite_add_tcase(s, tc);
     return s;

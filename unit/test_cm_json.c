@@ -671,6 +671,95 @@ START_TEST(out_int_edges)
 }
 END_TEST
 
+/* cm_out_int() against snprintf() over every value with up to five
+ * digits and both signs (each digit-pair step and the odd last digit). */
+START_TEST(out_int_sweep)
+{
+    char want[32];
+    const char *r;
+    apr_int64_t v;
+    apr_int64_t far = 490 / unit_rounds(70);   /* 7; under valgrind 70 */
+
+    for (v = -100000; v <= 100000; v += (v > -1000 && v < 1000) ? 1 : far) {
+        OUT2(r, cm_out_int(o, v));
+        snprintf(want, sizeof(want), "%" APR_INT64_T_FMT, v);
+        ck_assert_str_eq(r, want);
+    }
+}
+END_TEST
+
+/* One case of qtext_matches_classify. */
+static void qtext_case(const char *s, apr_size_t n, int cut)
+{
+    apr_size_t textlen, t;
+    cm_json_enc_e enc = classify(s, n, cut, &textlen);
+    cm_out_t probe = { NULL, 0, 0 };
+    const char *a, *b;
+    int ok;
+
+    t = cut ? cm_utf8_cut_len(s, n) : n;
+    ck_assert_uint_le(n - t, 3);
+    ok = cm_out_qtext(&probe, s, t);
+    ck_assert_int_eq(ok, enc == CM_JSON_TEXT);
+    if (!ok) {
+        return;
+    }
+    ck_assert_uint_eq(t, textlen);
+    OUT2(a, cm_out_qtext(o, s, t));
+    OUT2(b, cm_out_qmem(o, s, t));
+    ck_assert_str_eq(a, b);
+}
+
+/* cm_utf8_cut_len() + cm_out_qtext() (one scan) decide exactly as
+ * cm_json_classify() + cm_out_qmem() (two scans), with and without a cut
+ * allowed: every string of up to 3 bytes over an alphabet of the bytes
+ * that matter (NUL, ASCII, escapes, continuations, every kind of lead
+ * byte, E2 80 A8), then random strings of 4 to 8 of them; each alone and
+ * after 20 ASCII bytes (the SIMD path). */
+START_TEST(qtext_matches_classify)
+{
+    static const unsigned char alpha[] = {
+        0x00, 'a', '"', 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xa8, 0xbf,
+        0xc0, 0xc2, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff
+    };
+    const apr_size_t na = sizeof(alpha);
+    unsigned char buf[40];
+    apr_size_t len, pre, k, idx, total;
+    int cut, r;
+
+    for (pre = 0; pre <= 20; pre += 20) {
+        memset(buf, 'x', pre);
+        for (len = 0; len <= 3; len++) {
+            total = 1;
+            for (k = 0; k < len; k++) {
+                total *= na;
+            }
+            for (idx = 0; idx < total; idx++) {
+                apr_size_t rest = idx;
+
+                for (k = 0; k < len; k++) {
+                    buf[pre + k] = alpha[rest % na];
+                    rest /= na;
+                }
+                for (cut = 0; cut <= 1; cut++) {
+                    qtext_case((const char *)buf, pre + len, cut);
+                }
+            }
+        }
+        rnd_state = 2028;
+        for (r = 0; r < unit_rounds(20000); r++) {
+            len = 4 + rnd() % 5;
+            for (k = 0; k < len; k++) {
+                buf[pre + k] = alpha[rnd() % na];
+            }
+            for (cut = 0; cut <= 1; cut++) {
+                qtext_case((const char *)buf, pre + len, cut);
+            }
+        }
+    }
+}
+END_TEST
+
 Suite *cm_json_suite(void)
 {
     Suite *s = suite_create("cm_json");
@@ -690,6 +779,8 @@ Suite *cm_json_suite(void)
     tcase_add_test(tc, qmem_matches_model);
     tcase_add_test(tc, plain_len);
     tcase_add_test(tc, out_int_edges);
+    tcase_add_test(tc, out_int_sweep);
+    tcase_add_test(tc, qtext_matches_classify);
     tcase_add_test(tc, sanitize);
     tcase_add_test(tc, out_scalars);
     tcase_add_test(tc, out_bounded);
