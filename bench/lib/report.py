@@ -85,6 +85,28 @@ def main():
             verdict = "n/a"
         print("| %s | %s | %s |" % (k["cases"].get(case, case),
                                     " | ".join(cells), verdict))
+    # Ratios within each round: each variant against the plain run of the
+    # same round (minutes apart at most), which cancels the drift of a
+    # shared machine that the medians above still carry.
+    if k["compare"] == "ratio" and others:
+        print()
+        print("Paired by round: variant/plain of the same round, median "
+              "[min–max] over the rounds:")
+        print()
+        print("| workload | %s |" % " | ".join("%s/plain" % v
+                                                for v in others))
+        print("|---" * (1 + len(others)) + "|")
+        for case in order:
+            pv = data.get((case, "plain"), [])
+            cells = []
+            for v in others:
+                rs = [a / b for a, b in zip(data.get((case, v), []), pv)
+                      if a == a and b == b and b > 0]
+                cells.append("%.2f [%.2f–%.2f]" % (statistics.median(rs),
+                                                    min(rs), max(rs))
+                             if rs else "")
+            print("| %s | %s |" % (k["cases"].get(case, case),
+                                   " | ".join(cells)))
     # CPU time per request (throughput notes "cpu_us/req=X"), if measured
     cpu = {}
     for (case, var), ns in notes.items():
