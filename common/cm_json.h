@@ -44,7 +44,9 @@ apr_size_t cm_utf8_sanitize(char *dst, const char *buf, apr_size_t len);
  * without NUL. When allow_cut is non-zero (the data was truncated), a buffer
  * whose only flaw is an incomplete multi-byte sequence in its last 3 bytes
  * is still TEXT, and *textlen is set to the length without that partial
- * character. Otherwise *textlen = len.
+ * character. Otherwise *textlen = len. The record decides the same in its
+ * one scan (cm_utf8_cut_len() + cm_out_qtext()); this two-scan form is the
+ * definition the unit tests and the fuzzer hold that decision to.
  */
 cm_json_enc_e cm_json_classify(const char *buf, apr_size_t len,
                                int allow_cut, apr_size_t *textlen);

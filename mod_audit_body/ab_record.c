@@ -46,7 +46,6 @@ typedef struct {
 
 /* The mask of one record. */
 typedef struct {
-    const apr_array_header_t *arr;  /* as configured */
     const mask_name_t *m;
     int n;
 } mask_plan_t;
@@ -72,37 +71,45 @@ typedef struct {
 #define AB_DIR_FIXED 256
 #define AB_RECORD_FIXED 512
 
+/* Whether mask name m (mlen bytes) is header name key (klen bytes),
+ * ignoring ASCII case. Equal lengths, then equal first bytes under c |
+ * 0x20 (which folds ASCII letters), are necessary for a match and rule
+ * out most names before any string compare. */
+static int mask_match(const char *m, apr_size_t mlen, const char *key,
+                      apr_size_t klen)
+{
+    return mlen == klen && (m[0] | 0x20) == (key[0] | 0x20)
+           && !apr_cstr_casecmpn(m, key, klen);
+}
+
 int ab_header_masked(const apr_array_header_t *mask, const char *name)
 {
     const char *const *m;
+    apr_size_t len;
     int i;
 
     if (!mask || !name) {
         return 0;
     }
+    len = strlen(name);
     m = (const char *const *)mask->elts;
     for (i = 0; i < mask->nelts; i++) {
-        /* c | 0x20 folds ASCII letters: equal first bytes under it is
-         * necessary for a match, and rules out most names at once */
-        if (m[i] && (m[i][0] | 0x20) == (name[0] | 0x20)
-            && !apr_cstr_casecmp(m[i], name)) {
+        if (m[i] && mask_match(m[i], strlen(m[i]), name, len)) {
             return 1;
         }
     }
     return 0;
 }
 
-/* Whether the header name key (nlen bytes) is in the mask: the same
- * answer as ab_header_masked(), with the lengths compared first. */
+/* ab_header_masked() for header name key (klen bytes), with the mask
+ * names' lengths measured once per record. */
 static int plan_masked(const mask_plan_t *mp, const char *key,
-                       apr_size_t nlen)
+                       apr_size_t klen)
 {
     int i;
 
     for (i = 0; i < mp->n; i++) {
-        if (mp->m[i].len == nlen
-            && (mp->m[i].name[0] | 0x20) == (key[0] | 0x20)
-            && !apr_cstr_casecmpn(mp->m[i].name, key, nlen)) {
+        if (mask_match(mp->m[i].name, mp->m[i].len, key, klen)) {
             return 1;
         }
     }
@@ -173,10 +180,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
         }
         h[i].name = plan_name(p, d->e[i].key, &h[i].nlen, &h[i].nplain);
         d->estimate += AB_ESCAPE_SLACK(h[i].nlen + h[i].vlen) + 8;
-        /* a name shown with U+FFFD is not its key: its length differs */
-        masked = h[i].name == d->e[i].key
-            ? plan_masked(mp, d->e[i].key, h[i].nlen)
-            : ab_header_masked(mp->arr, d->e[i].key);
+        /* a name shown with U+FFFD is not its key: measure the key */
+        masked = plan_masked(mp, d->e[i].key,
+                             h[i].name == d->e[i].key ? h[i].nlen
+                                                      : strlen(d->e[i].key));
         for (j = 0; j < i; j++) {
             /* case folding keeps the length: compare lengths first */
             if (!h[j].dup && h[j].nlen == h[i].nlen
@@ -494,7 +501,6 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
     int i;
 
     stamplen = format_stamp(stamp, rec->time);
-    mp.arr = rec->mask;
     mp.n = 0;
     if (rec->mask && rec->mask->nelts > 0) {
         if (rec->mask->nelts > AB_MASK_STACK) {

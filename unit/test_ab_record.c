@@ -623,12 +623,13 @@ START_TEST(mask_many_names)
     apr_table_add(in, "X-SECRET", "hidden2");
     apr_table_add(in, "X-Secreu", "shown2");
     apr_table_add(in, "x-key-00", "hidden3");
+    apr_table_add(in, "X-Key-3", "shown3");     /* a prefix of mask names */
     rec.request.headers = in;
     rec.mask = m;
     line = fmt(&rec);
     HAS(line, "{\"X-Key-38\":\"***\",\"X-Key-39\":\"shown1\","
               "\"X-SECRET\":\"***\",\"X-Secreu\":\"shown2\","
-              "\"x-key-00\":\"***\"}");
+              "\"x-key-00\":\"***\",\"X-Key-3\":\"shown3\"}");
     LACKS(line, "hidden");
 }
 END_TEST
