@@ -13,7 +13,7 @@
 #     file, 10% POST of 1 KiB to the reflector, 20% GET through
 #     mod_id_proxy with a random id among 200 (IdProxyMaxBackends 32);
 #   - one after the other: a 100 MiB download and a 100 MiB upload (echoed);
-#   - WebSocket sessions (t/bin/ws_client.py) through mod_id_proxy, one
+#   - WebSocket sessions (tests/t/bin/ws_client.py) through mod_id_proxy, one
 #     every 2 s, each held 1 s.
 # usage: bench/soak.sh        knobs: SOAK_SECS=600 PORT_BASE=18600 KEEP=0
 # Results: bench/out/results-soak.md and raw-soak.tsv; exit status 0 only
@@ -56,7 +56,7 @@ yes 'soak: one line of plain text for the 100 MiB download, 64 bytes ..' \
     | head -c $((100 * 1048576)) > "$work/htdocs/big.txt"
 cp "$work/htdocs/big.txt" "$work/upload.txt"
 chmod -R a+rX "$work/htdocs"
-cp c-modules/ab_backend/mod_ab_backend.c "$work/mod/"
+cp tests/c-modules/ab_backend/mod_ab_backend.c "$work/mod/"
 (cd "$work/mod" && "$APXS" -c mod_ab_backend.c >/dev/null 2>&1) || die "cannot build the WebSocket echo module"
 chmod -R a+rX "$work/mod"
 
@@ -122,7 +122,7 @@ pids+=($!)
 pids+=($!)
 (   while [ "$(date +%s)" -lt $((end - 15)) ]; do
         id=$((RANDOM % 199 + 2))
-        timeout 20 python3 t/bin/ws_client.py --hold=1 "ws://127.0.0.1:${PORT[soak]}/ws/?id=$id" soak \
+        timeout 20 python3 tests/t/bin/ws_client.py --hold=1 "ws://127.0.0.1:${PORT[soak]}/ws/?id=$id" soak \
             >/dev/null 2>&1 && echo "ws ok" || echo "ws FAIL id=$id"
         sleep 2
     done ) > "$work/ws.log" 2>&1 &

@@ -14,7 +14,7 @@
  * thread. Either way every write() holds whole records only. A file is
  * opened with O_APPEND, and one write() to a local file is appended
  * whole, so concurrent writes never interleave without any lock
- * (t/audit_body/concurrency.t proves it). A pipe is atomic only up to
+ * (tests/t/audit_body/concurrency.t proves it). A pipe is atomic only up to
  * PIPE_BUF, so larger writes to a piped logger take a cross-process mutex
  * (the "audit-body" Mutex type); with a queue every pipe write takes it,
  * so no other write can land inside a large one. A failed write never

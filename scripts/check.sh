@@ -23,7 +23,7 @@ build() {   # configure flags...
     make -j2
 }
 check() {
-    make check || { cat unit/main.log 2>/dev/null; exit 1; }
+    make check || { cat tests/unit/main.log 2>/dev/null; exit 1; }
 }
 
 echo "== check.sh: build, make check"
@@ -44,6 +44,6 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
 fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     echo "== check.sh: fuzzing, ${FUZZ_SECONDS:-60} s per target"
-    sh fuzz/run.sh
+    sh tests/fuzz/run.sh
 fi
 echo "== check.sh: all passed"

@@ -4,7 +4,7 @@
 # Version 2.0 (the "License"); you may not use this file except in
 # compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
 #
-# fuzz/run.sh: build every libFuzzer target in fuzz/ with clang (ASan,
+# tests/fuzz/run.sh: build every libFuzzer target in tests/fuzz/ with clang (ASan,
 # UBSan, libFuzzer), then run each one for FUZZ_SECONDS (default 60) on a
 # copy of its seed corpus, so the committed corpus never changes. Prints
 # one summary line per target and exits non-zero if any target crashed,
@@ -12,13 +12,13 @@
 #
 #   FUZZ_SECONDS=60   run time per target (0: build only)
 #   FUZZ_TARGETS=...  the targets to run (default: all)
-#   FUZZ_BUILD=dir    build and work directory (default: fuzz/build)
+#   FUZZ_BUILD=dir    build and work directory (default: tests/fuzz/build)
 #   FUZZ_CC=clang     the compiler
 #   FUZZ_ARGS=...     extra libFuzzer arguments, e.g. -jobs=2
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
+top=$(cd "$here/../.." && pwd)
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-$here/build}
 cc=${FUZZ_CC:-clang}

@@ -38,7 +38,7 @@ my @cases = (
 plan tests => 2 * @cases + 4;
 
 my $vars = Apache::Test::config()->{vars};
-my $so = "$vars->{serverroot}/../mod_id_proxy/.libs/mod_id_proxy.so";
+my $so = "$vars->{serverroot}/../../mod_id_proxy/.libs/mod_id_proxy.so";
 my $mods = '/usr/lib/apache2/modules';
 my $dir = tempdir(CLEANUP => 1);
 mkdir "$dir/logs";

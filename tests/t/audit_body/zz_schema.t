@@ -12,7 +12,7 @@ plan tests => 4;
 
 my $top = Apache::Test::vars('top_dir');
 for my $log (audit_log(), audit_log('audit_pipe.log')) {
-    my $out = `python3 $top/tools/validate_records.py $top/docs/record.schema.json $log 2>&1`;
+    my $out = `python3 $top/tools/validate_records.py $top/../docs/record.schema.json $log 2>&1`;
     my $rc = $? >> 8;
     t_debug($out);
     ok t_cmp($rc, 0, "$log validates");

@@ -21,7 +21,7 @@ my $have_prefork = -e "$mods/mod_mpm_prefork.so";
 plan tests => 14,
     need { 'ab (apache2-utils) is needed' => sub { `ab -V 2>&1` =~ /ApacheBench/ } };
 
-my $so = "$vars->{serverroot}/../mod_audit_body/.libs/mod_audit_body.so";
+my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
 my $dir = tempdir(CLEANUP => 1);
 mkdir "$dir/$_" for qw(logs htdocs);
 open my $fh, '>', "$dir/htdocs/r.json" or die;

@@ -26,7 +26,7 @@ my @cases = (
 plan tests => 2 * @cases;
 
 my $vars = Apache::Test::config()->{vars};
-my $so = "$vars->{serverroot}/../mod_audit_body/.libs/mod_audit_body.so";
+my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
 my $dir = tempdir(CLEANUP => 1);
 mkdir "$dir/logs";
 for my $c (@cases) {

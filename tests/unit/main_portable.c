@@ -6,7 +6,7 @@
 
 /* The JSON and record suites again, against cm_json.c built with
  * CM_JSON_NO_SIMD: the portable word-at-a-time scanner that platforms
- * without SSE2 use. TAP, like unit/main. */
+ * without SSE2 use. TAP, like tests/unit/main. */
 #include <stdlib.h>
 
 #include <apr_general.h>

@@ -4,7 +4,7 @@
  * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
  */
 
-/* The unit test suites, one per pure source file, run by unit/main.c. */
+/* The unit test suites, one per pure source file, run by tests/unit/main.c. */
 #ifndef TEST_COMMON_H
 #define TEST_COMMON_H
 

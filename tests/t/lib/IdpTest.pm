@@ -84,7 +84,7 @@ sub status {
 sub private_server {
     my ($mpm, $directives) = @_;
     my $vars = Apache::Test::config()->{vars};
-    my $so = "$vars->{serverroot}/../mod_id_proxy/.libs/mod_id_proxy.so";
+    my $so = "$vars->{serverroot}/../../mod_id_proxy/.libs/mod_id_proxy.so";
     my $mods = '/usr/lib/apache2/modules';
     my $dir = tempdir(CLEANUP => 1);
     mkdir "$dir/logs";

@@ -7,7 +7,7 @@
 /* Unit tests for ab_record: the exact record line, header grouping and
  * masking, text and base64 bodies, cut characters and null fields.
  * With AB_RECORD_DUMP=file set, every record formatted here is appended to
- * that file, for tools/validate_records.py and docs/record.schema.json. */
+ * that file, for tests/tools/validate_records.py and docs/record.schema.json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 # unprivileged user (AB_TEST_USER, default "httpdtest", created if missing)
 # from a private copy of the tree; its logs are copied back to t/logs.last.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 APXS=${APXS:-apxs}
 HTTPD=${HTTPD:-/usr/sbin/apache2}
 
@@ -49,16 +49,16 @@ grep -q -- '-fsanitize=address' "$top/Makefile" 2>/dev/null && SAN=1
 
 if [ "$(id -u)" != 0 ]; then
     if [ $SAN = 1 ]; then
-        san_setup "$top/t"
+        san_setup "$top/tests/t"
         rm -f "$SAN_LOGS"/*
-        (cd "$top/t" && perl TEST -apxs "$APXS" -httpd "$HTTPD" \
-            -httpd_conf "$top/t/conf/base.conf" "$@")
+        (cd "$top/tests/t" && perl TEST -apxs "$APXS" -httpd "$HTTPD" \
+            -httpd_conf "$top/tests/t/conf/base.conf" "$@")
         rc=$?
-        san_verdict "$top/t/logs" || rc=1
+        san_verdict "$top/tests/t/logs" || rc=1
         exit $rc
     fi
-    cd "$top/t" && exec perl TEST -apxs "$APXS" -httpd "$HTTPD" \
-        -httpd_conf "$top/t/conf/base.conf" "$@"
+    cd "$top/tests/t" && exec perl TEST -apxs "$APXS" -httpd "$HTTPD" \
+        -httpd_conf "$top/tests/t/conf/base.conf" "$@"
 fi
 
 user=${AB_TEST_USER:-httpdtest}
@@ -69,15 +69,15 @@ fi
 work=$(mktemp -d /tmp/httpd-modules-check.XXXXXX) || exit 1
 [ -n "${KEEP_WORK:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
 chmod 755 "$work"
-tar -C "$top" --exclude=./.git --exclude=./t/logs --exclude=./t/logs.last \
+tar -C "$top" --exclude=./.git --exclude=./tests/t/logs --exclude=./tests/t/logs.last \
     -cf - . | tar -C "$work" -xf - || exit 1
 [ $SAN = 1 ] && san_setup "$work"
 chown -R "$user:" "$work"
-cd "$work/t" || exit 1
+cd "$work/tests/t" || exit 1
 runuser -u "$user" -- env HOME="$work" PATH="$PATH" perl TEST \
-    -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/t/conf/base.conf" "$@"
+    -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/tests/t/conf/base.conf" "$@"
 rc=$?
-if [ $SAN = 1 ]; then san_verdict "$work/t/logs" || rc=1; fi
-rm -rf "$top/t/logs.last"
-cp -r "$work/t/logs" "$top/t/logs.last" 2>/dev/null
+if [ $SAN = 1 ]; then san_verdict "$work/tests/t/logs" || rc=1; fi
+rm -rf "$top/tests/t/logs.last"
+cp -r "$work/tests/t/logs" "$top/tests/t/logs.last" 2>/dev/null
 exit $rc
