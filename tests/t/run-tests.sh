@@ -2,7 +2,9 @@
 # Runs the Apache::Test suite against the modules in the build tree.
 # Apache::Test refuses to run as root, so as root the suite runs as an
 # unprivileged user (AB_TEST_USER, default "httpdtest", created if missing)
-# from a private copy of the tree; its logs are copied back to t/logs.last.
+# from a private copy of the tree; its logs are copied back to tests/t/logs.last.
+# APACHE_TEST_PORT (Apache::Test's base port, default 8529) is passed on,
+# so two checkouts can run their suites side by side.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 APXS=${APXS:-apxs}
@@ -74,7 +76,8 @@ tar -C "$top" --exclude=./.git --exclude=./tests/t/logs --exclude=./tests/t/logs
 [ $SAN = 1 ] && san_setup "$work"
 chown -R "$user:" "$work"
 cd "$work/tests/t" || exit 1
-runuser -u "$user" -- env HOME="$work" PATH="$PATH" perl TEST \
+runuser -u "$user" -- env HOME="$work" PATH="$PATH" \
+    ${APACHE_TEST_PORT:+APACHE_TEST_PORT=$APACHE_TEST_PORT} perl TEST \
     -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/tests/t/conf/base.conf" "$@"
 rc=$?
 if [ $SAN = 1 ]; then san_verdict "$work/tests/t/logs" || rc=1; fi
