@@ -10,8 +10,10 @@
 #  4. rebuilds without sanitizers, so the tree is left as step 1 built it;
 #  5. runs every libFuzzer target (fuzz/run.sh) for FUZZ_SECONDS (default
 #     60) each.
+#  6. as root, builds, lints, installs, smoke-tests and purges the Debian
+#     packages (scripts/package-test.sh).
 # SKIP_ASAN=1 skips steps 3 and 4, SKIP_VALGRIND=1 step 2, SKIP_FUZZ=1
-# step 5.
+# step 5, SKIP_PACKAGE=1 step 6.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -45,5 +47,13 @@ fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     echo "== check.sh: fuzzing, ${FUZZ_SECONDS:-60} s per target"
     sh tests/fuzz/run.sh
+fi
+if [ "${SKIP_PACKAGE:-0}" != 1 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "== check.sh: Debian packages (scripts/package-test.sh)"
+        sh scripts/package-test.sh
+    else
+        echo "== check.sh: Debian packages skipped: scripts/package-test.sh needs root"
+    fi
 fi
 echo "== check.sh: all passed"

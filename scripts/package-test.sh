@@ -70,6 +70,7 @@ printf '{"tenant":"backend"}\n' > "$docs/t/hello.json"
 cat > "$conf" <<EOF
 # package-test.sh: a backend on loopback, a record for /echo/, a route
 # for /tenant/ (id 1 is 127.0.0.1).
+ServerName 127.0.0.1
 Listen 127.0.0.1:$port
 <VirtualHost 127.0.0.1:$port>
     DocumentRoot $docs
@@ -137,6 +138,7 @@ left=$(ls /usr/lib/apache2/modules/mod_audit_body.so \
     /etc/apache2/mods-available/audit_body.* /etc/apache2/mods-available/id_proxy.* \
     /etc/apache2/mods-enabled/audit_body.* /etc/apache2/mods-enabled/id_proxy.* \
     /usr/share/doc/libapache2-mod-audit-body /usr/share/doc/libapache2-mod-id-proxy \
+    /var/log/apache2/audit_body.log \
     2>/dev/null || true)
 [ -z "$left" ] || fail "left behind after purge: $left"
 dpkg -s libapache2-mod-audit-body >/dev/null 2>&1 && fail "still known to dpkg"
