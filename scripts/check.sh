@@ -11,9 +11,11 @@
 #  5. runs every libFuzzer target (fuzz/run.sh) for FUZZ_SECONDS (default
 #     60) each.
 #  6. as root, builds, lints, installs, smoke-tests and purges the Debian
-#     packages (scripts/package-test.sh).
+#     packages (scripts/package-test.sh);
+#  7. as root, ships records through rsyslog into PostgreSQL and finds
+#     every one there (tests/ship/pgsql.sh, docs/shipping.md).
 # SKIP_ASAN=1 skips steps 3 and 4, SKIP_VALGRIND=1 step 2, SKIP_FUZZ=1
-# step 5, SKIP_PACKAGE=1 step 6.
+# step 5, SKIP_PACKAGE=1 step 6, SKIP_SHIP=1 step 7.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -55,5 +57,9 @@ if [ "${SKIP_PACKAGE:-0}" != 1 ]; then
     else
         echo "== check.sh: Debian packages skipped: scripts/package-test.sh needs root"
     fi
+fi
+if [ "${SKIP_SHIP:-0}" != 1 ]; then
+    echo "== check.sh: rsyslog into PostgreSQL (tests/ship/pgsql.sh)"
+    bash tests/ship/pgsql.sh
 fi
 echo "== check.sh: all passed"
