@@ -1,0 +1,185 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * cm_metrics.c: the per-child counter table and the Prometheus text
+ * format (see cm_metrics.h). Cells are 64-bit and written with the
+ * compiler's atomic builtins, since APR 1.7's apr_atomic_*64 covers add
+ * but not a relaxed load on every platform we build on.
+ */
+#define APR_WANT_IOVEC
+#include <apr_want.h>
+
+#include "cm_metrics.h"
+
+#include <string.h>
+
+apr_size_t cm_metrics_size(apr_size_t n_slots, apr_size_t n_metrics)
+{
+    return n_slots * n_metrics * sizeof(apr_uint64_t);
+}
+
+void cm_metrics_init(void *mem, apr_size_t n_slots, apr_size_t n_metrics)
+{
+    memset(mem, 0, cm_metrics_size(n_slots, n_metrics));
+}
+
+static apr_uint64_t *cell(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                          apr_size_t slot, apr_size_t metric)
+{
+    if (!mem || slot >= n_slots || metric >= n_metrics) {
+        return NULL;
+    }
+    return (apr_uint64_t *)mem + slot * n_metrics + metric;
+}
+
+void cm_metrics_add(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                    apr_size_t slot, apr_size_t metric, apr_uint64_t delta)
+{
+    apr_uint64_t *c = cell(mem, n_slots, n_metrics, slot, metric);
+
+    if (c) {
+        __atomic_fetch_add(c, delta, __ATOMIC_RELAXED);
+    }
+}
+
+void cm_metrics_set(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                    apr_size_t slot, apr_size_t metric, apr_uint64_t value)
+{
+    apr_uint64_t *c = cell(mem, n_slots, n_metrics, slot, metric);
+
+    if (c) {
+        __atomic_store_n(c, value, __ATOMIC_RELAXED);
+    }
+}
+
+apr_uint64_t cm_metrics_get(const void *mem, apr_size_t n_slots,
+                            apr_size_t n_metrics, apr_size_t slot,
+                            apr_size_t metric)
+{
+    apr_uint64_t *c = cell((void *)mem, n_slots, n_metrics, slot, metric);
+
+    return c ? __atomic_load_n(c, __ATOMIC_RELAXED) : 0;
+}
+
+apr_uint64_t cm_metrics_sum(const void *mem, apr_size_t n_slots,
+                            apr_size_t n_metrics, apr_size_t metric)
+{
+    apr_uint64_t sum = 0;
+    apr_size_t i;
+
+    for (i = 0; i < n_slots; i++) {
+        sum += cm_metrics_get(mem, n_slots, n_metrics, i, metric);
+    }
+    return sum;
+}
+
+int cm_metrics_name_ok(const char *name, cm_metric_type_e type)
+{
+    const char *c;
+    apr_size_t len;
+
+    if (!name || !*name || (*name >= '0' && *name <= '9')) {
+        return 0;
+    }
+    for (c = name; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')
+              || (*c >= '0' && *c <= '9') || *c == '_' || *c == ':')) {
+            return 0;
+        }
+    }
+    len = (apr_size_t)(c - name);
+    if (type == CM_METRIC_COUNTER) {
+        return len > 6 && strcmp(name + len - 6, "_total") == 0;
+    }
+    return 1;
+}
+
+const char *cm_prom_label_escape(apr_pool_t *p, const char *value)
+{
+    apr_size_t n = 0;
+    const char *s;
+    char *out, *o;
+
+    for (s = value; *s; s++) {
+        n += (*s == '\\' || *s == '"' || *s == '\n') ? 2 : 1;
+    }
+    o = out = apr_palloc(p, n + 1);
+    for (s = value; *s; s++) {
+        if (*s == '\\' || *s == '"') {
+            *o++ = '\\';
+            *o++ = *s;
+        }
+        else if (*s == '\n') {
+            *o++ = '\\';
+            *o++ = 'n';
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* HELP text escapes backslash and newline only (format 0.0.4). */
+static const char *help_escape(apr_pool_t *p, const char *help)
+{
+    apr_size_t n = 0;
+    const char *s;
+    char *out, *o;
+
+    for (s = help; *s; s++) {
+        n += (*s == '\\' || *s == '\n') ? 2 : 1;
+    }
+    o = out = apr_palloc(p, n + 1);
+    for (s = help; *s; s++) {
+        if (*s == '\\' || *s == '\n') {
+            *o++ = '\\';
+            *o++ = *s == '\n' ? 'n' : '\\';
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *cm_prom_header(apr_pool_t *p, const char *name,
+                           cm_metric_type_e type, const char *help)
+{
+    return apr_pstrcat(p, "# HELP ", name, " ", help_escape(p, help),
+                       "\n# TYPE ", name, " ",
+                       type == CM_METRIC_COUNTER ? "counter" : "gauge", "\n",
+                       NULL);
+}
+
+const char *cm_prom_format(apr_pool_t *p, const cm_metric_def_t *defs,
+                           const apr_uint64_t *values, apr_size_t n)
+{
+    struct iovec *vec = apr_palloc(p, sizeof(*vec) * (n * 2 + 1));
+    apr_size_t i, nvec = 0;
+    const char *prev = NULL;
+
+    for (i = 0; i < n; i++) {
+        const cm_metric_def_t *d = &defs[i];
+        const char *line;
+
+        if (!prev || strcmp(prev, d->name) != 0) {
+            line = cm_prom_header(p, d->name, d->type, d->help);
+            vec[nvec].iov_base = (void *)line;
+            vec[nvec++].iov_len = strlen(line);
+            prev = d->name;
+        }
+        line = apr_psprintf(p, "%s%s%s%s %" APR_UINT64_T_FMT "\n", d->name,
+                            d->labels ? "{" : "", d->labels ? d->labels : "",
+                            d->labels ? "}" : "", values[i]);
+        vec[nvec].iov_base = (void *)line;
+        vec[nvec++].iov_len = strlen(line);
+    }
+    return apr_pstrcatv(p, vec, nvec, NULL);
+}

@@ -1,0 +1,85 @@
+/* Licensed to the Apache Software Foundation (ASF) under one or more
+ * contributor license agreements; and licensed under the Apache License,
+ * Version 2.0 (the "License"); you may not use this file except in
+ * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+ */
+
+/*
+ * cm_metrics.h: counters summed over httpd's child processes, and their
+ * Prometheus text exposition (format 0.0.4).
+ *
+ * A table is n_slots rows, one per child process slot (ServerLimit), of
+ * n_metrics 64-bit cells, in memory the caller shares between processes
+ * (APR shm created once by the parent and kept across graceful restarts).
+ * A child writes only its own row; its threads share the row, so every
+ * write is atomic. A reader sums a column over the rows. Counter rows are
+ * never cleared when a child exits, so a counter's total only grows. A
+ * gauge is a value a child sets (e.g. entries in its cache); the child
+ * sets it back to 0 when it exits.
+ *
+ * Pure: APR and C only, no httpd header. It never allocates shared
+ * memory itself and never takes a lock.
+ */
+#ifndef CM_METRICS_H
+#define CM_METRICS_H
+
+#include <apr_pools.h>
+#include <apr_strings.h>
+
+typedef enum {
+    CM_METRIC_COUNTER,
+    CM_METRIC_GAUGE
+} cm_metric_type_e;
+
+/** One series. Series of one metric (same name, different labels) are
+ *  consecutive in a definition table; the first one's help and type are
+ *  the metric's. */
+typedef struct {
+    const char *name;             /**< e.g. "audit_body_records_total" */
+    const char *labels;           /**< e.g. "reason=\"upgrade\"", or NULL */
+    cm_metric_type_e type;
+    const char *help;
+} cm_metric_def_t;
+
+/** Bytes of shared memory a table of n_slots rows of n_metrics needs. */
+apr_size_t cm_metrics_size(apr_size_t n_slots, apr_size_t n_metrics);
+
+/** Zero a table (the parent, once, when it creates the memory). */
+void cm_metrics_init(void *mem, apr_size_t n_slots, apr_size_t n_metrics);
+
+/** Add delta to cell (slot, metric); atomic. Out-of-range is ignored. */
+void cm_metrics_add(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                    apr_size_t slot, apr_size_t metric, apr_uint64_t delta);
+
+/** Set a gauge cell; atomic. Out-of-range is ignored. */
+void cm_metrics_set(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                    apr_size_t slot, apr_size_t metric, apr_uint64_t value);
+
+/** The column of metric summed over all rows (each cell read atomically). */
+apr_uint64_t cm_metrics_sum(const void *mem, apr_size_t n_slots,
+                            apr_size_t n_metrics, apr_size_t metric);
+
+/** One cell (atomic read). */
+apr_uint64_t cm_metrics_get(const void *mem, apr_size_t n_slots,
+                            apr_size_t n_metrics, apr_size_t slot,
+                            apr_size_t metric);
+
+/** Whether name is a valid Prometheus metric name
+ *  ([a-zA-Z_:][a-zA-Z0-9_:]*) and, for a counter, ends in "_total". */
+int cm_metrics_name_ok(const char *name, cm_metric_type_e type);
+
+/** A label value escaped for the exposition format (backslash, double
+ *  quote and newline), in p. */
+const char *cm_prom_label_escape(apr_pool_t *p, const char *value);
+
+/** The exposition text of n series with their values: "# HELP" and
+ *  "# TYPE" once per metric, then one line per series. In p. */
+const char *cm_prom_format(apr_pool_t *p, const cm_metric_def_t *defs,
+                           const apr_uint64_t *values, apr_size_t n);
+
+/** The header of a metric ("# HELP ...\n# TYPE ...\n"), for series the
+ *  caller writes itself (per-backend series). */
+const char *cm_prom_header(apr_pool_t *p, const char *name,
+                           cm_metric_type_e type, const char *help);
+
+#endif /* CM_METRICS_H */
