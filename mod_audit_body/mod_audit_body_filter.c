@@ -140,6 +140,13 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_bucket *e, *next;
     apr_status_t rv;
 
+    if (!ctx) {
+        /* Added by name (SetOutputFilter, AddOutputFilter, mod_filter):
+         * whether a request is audited is AuditBody's decision, and when
+         * it is, the module inserts its own instance. Step aside. */
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    }
     if (!ctx->first_byte) {
         ctx->first_byte = apr_time_now();
     }
@@ -223,6 +230,11 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     apr_bucket *e;
     apr_status_t rv;
 
+    if (!ctx) {
+        /* Added by name (SetInputFilter): see ab_out_filter. */
+        ap_remove_input_filter(f);
+        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (mode != AP_MODE_READBYTES) {
         return rv;
