@@ -91,7 +91,8 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
-static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
+static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
+                         ab_record_body_t *b)
 {
     b->headers = r->headers_in;
     b->content_type = apr_table_get(r->headers_in, "Content-Type");
@@ -106,9 +107,9 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     }
     else if (!ab_has_body(r) && ctx->req.total == 0) {
         b->state = "none";
-        if (b->skip_reason && strcmp(b->skip_reason, AB_SKIP_UPGRADE)) {
-            b->skip_reason = NULL;      /* nothing was skipped */
-        }
+        /* What follows a 101 belongs to the tunnel, not to this record. */
+        b->skip_reason = last->status == HTTP_SWITCHING_PROTOCOLS
+                         ? AB_SKIP_UPGRADE : NULL;
     }
     else if (!ctx->req_eos) {
         b->state = "incomplete";
@@ -209,7 +210,7 @@ static int ab_log_transaction(request_rec *r)
     rec.bytes_sent = last->bytes_sent;
     rec.aborted = r->connection->aborted || ctx->req_rv != APR_SUCCESS;
     rec.mask = ab_conf_mask(ctx->conf);
-    fill_request(r, ctx, &rec.request);
+    fill_request(r, last, ctx, &rec.request);
     fill_response(r, last, ctx, &rec.response);
 
     line = ab_record_format(r->pool, &rec, &len);

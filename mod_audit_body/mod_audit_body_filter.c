@@ -111,8 +111,6 @@ static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
     }
     facts.header_only = r->header_only;
     facts.status = r->status;
-    facts.request_upgrade = apr_table_get(r->headers_in, "Upgrade");
-    facts.request_accept = apr_table_get(r->headers_in, "Accept");
     facts.content_type = r->content_type;
     facts.content_disposition = cd;
     facts.limit = (apr_off_t)ab_conf_resp_limit(ctx->conf);
@@ -280,10 +278,7 @@ static void decide_request(request_rec *r, ab_ctx_t *ctx)
 {
     ab_req_facts_t facts;
 
-    facts.upgrade = apr_table_get(r->headers_in, "Upgrade");
     facts.content_type = apr_table_get(r->headers_in, "Content-Type");
-    facts.content_disposition = apr_table_get(r->headers_in,
-                                              "Content-Disposition");
     facts.limit = (apr_off_t)ab_conf_req_limit(ctx->conf);
     ctx->req_skip = ab_skip_request(ab_conf_types(ctx->conf,
                                                   ab_default_types()),
