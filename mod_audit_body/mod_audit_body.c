@@ -52,7 +52,6 @@ static ab_ctx_t *ctx_for(request_rec *r)
         return NULL;
     }
     ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-    ctx->conf = dc;
     ap_set_module_config(r->request_config, &audit_body_module, ctx);
     return ctx;
 }
@@ -166,6 +165,47 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     }
 }
 
+/* Cut what a direction writes to the final request's configuration: a
+ * request earlier in an internal-redirect chain may have captured under
+ * a higher limit (or another type list) than the target allows. Bytes
+ * already captured cannot be un-captured, but they are not written. */
+static void apply_final_limit(ab_record_body_t *b, apr_size_t limit,
+                              const char *skip)
+{
+    if (!b->body || (b->skip_reason && !skip)) {
+        return;
+    }
+    if (skip || limit == 0) {
+        b->state = "skipped";
+        b->skip_reason = skip ? skip : AB_SKIP_LIMIT_ZERO;
+        b->body = NULL;
+        b->captured = 0;
+        b->truncated = 0;
+    }
+    else if (b->captured > limit) {
+        b->captured = limit;
+        b->truncated = 1;
+        if (!strcmp(b->state, "complete")) {
+            b->state = "truncated";
+        }
+    }
+}
+
+static void apply_final_conf(request_rec *last, ab_record_t *rec)
+{
+    const ab_dir_conf_t *dc = ab_dir_conf(last);
+    const apr_array_header_t *types = ab_conf_types(dc, ab_default_types());
+    ab_req_facts_t facts;
+
+    facts.content_type = rec->request.content_type;
+    facts.limit = (apr_off_t)ab_conf_req_limit(dc);
+    apply_final_limit(&rec->request, ab_conf_req_limit(dc),
+                      rec->request.body ? ab_skip_request(types, &facts)
+                                        : NULL);
+    apply_final_limit(&rec->response, ab_conf_resp_limit(dc), NULL);
+    rec->mask = ab_conf_mask(dc);
+}
+
 static int ab_log_transaction(request_rec *r)
 {
     ab_ctx_t *ctx = NULL;
@@ -209,9 +249,10 @@ static int ab_log_transaction(request_rec *r)
     rec.bytes_received = ctx->req.total;
     rec.bytes_sent = last->bytes_sent;
     rec.aborted = r->connection->aborted || ctx->req_rv != APR_SUCCESS;
-    rec.mask = ab_conf_mask(ctx->conf);
     fill_request(r, last, ctx, &rec.request);
     fill_response(r, last, ctx, &rec.response);
+    /* The final request of the chain governs limits, types and masks. */
+    apply_final_conf(last, &rec);
 
     line = ab_record_format(r->pool, &rec, &len);
     ab_sink_write(r, sc->sink, line, len);

@@ -102,6 +102,7 @@ static apr_status_t flush_before(ap_filter_t *f, ab_ctx_t *ctx,
 static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
 {
     request_rec *r = f->r;
+    const ab_dir_conf_t *dc = ab_dir_conf(r);
     ab_resp_facts_t facts;
     const char *cd;
 
@@ -113,14 +114,13 @@ static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
     facts.status = r->status;
     facts.content_type = r->content_type;
     facts.content_disposition = cd;
-    facts.limit = (apr_off_t)ab_conf_resp_limit(ctx->conf);
+    facts.limit = (apr_off_t)ab_conf_resp_limit(dc);
 
     ctx->resp_ct = r->content_type;
     ctx->resp_ce = apr_table_get(r->headers_out, "Content-Encoding");
-    ctx->resp_skip = ab_skip_response(ab_conf_types(ctx->conf,
-                                                    ab_default_types()),
+    ctx->resp_skip = ab_skip_response(ab_conf_types(dc, ab_default_types()),
                                       &facts);
-    ab_capture_init(&ctx->resp, ab_conf_resp_limit(ctx->conf),
+    ab_capture_init(&ctx->resp, ab_conf_resp_limit(dc),
                     content_length(r->headers_out));
     ctx->resp_decided = 1;
     if (APLOGrtrace5(r)) {
@@ -274,17 +274,28 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     return rv;
 }
 
+/* Decide on the request body with r's configuration. Once bytes were
+ * read (by a request earlier in an internal-redirect chain) they stay:
+ * the capture goes on under the lower of the two limits, and the log hook
+ * cuts what it writes to the final request's limit. */
 static void decide_request(request_rec *r, ab_ctx_t *ctx)
 {
+    const ab_dir_conf_t *dc = ab_dir_conf(r);
+    apr_size_t limit = ab_conf_req_limit(dc);
     ab_req_facts_t facts;
 
     facts.content_type = apr_table_get(r->headers_in, "Content-Type");
-    facts.limit = (apr_off_t)ab_conf_req_limit(ctx->conf);
-    ctx->req_skip = ab_skip_request(ab_conf_types(ctx->conf,
-                                                  ab_default_types()),
+    facts.limit = (apr_off_t)limit;
+    if (ctx->in_r && (ctx->req.total || ctx->req_eos
+                      || ctx->req_rv != APR_SUCCESS)) {
+        if (limit < ctx->req.limit) {
+            ctx->req.limit = limit > ctx->req.len ? limit : ctx->req.len;
+        }
+        return;
+    }
+    ctx->req_skip = ab_skip_request(ab_conf_types(dc, ab_default_types()),
                                     &facts);
-    ab_capture_init(&ctx->req, ab_conf_req_limit(ctx->conf),
-                    content_length(r->headers_in));
+    ab_capture_init(&ctx->req, limit, content_length(r->headers_in));
 }
 
 int ab_has_body(request_rec *r)
@@ -297,13 +308,12 @@ int ab_has_body(request_rec *r)
 
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path)
 {
-    if (ctx->in_r == NULL) {
-        decide_request(r, ctx);
-    }
     /* Without Content-Length or Transfer-Encoding there is no body to
      * copy (mod_http2 adds "Transfer-Encoding: chunked" when a stream
-     * may carry one), so most GETs skip the input filter entirely. */
+     * may carry one), so most GETs skip the input filter entirely. An
+     * internal redirect builds a new input chain: decide again there. */
     if (ctx->in_r != r) {
+        decide_request(r, ctx);
         ctx->in_r = r;
         if (ab_has_body(r)) {
             ap_add_input_filter_handle(in_filter_handle, ctx, r,

@@ -55,9 +55,9 @@ typedef struct {
 
 /** State of one request, shared by both filters and the log hook. It
  *  lives in r->pool of the first request and follows internal
- *  redirects. */
+ *  redirects; the configuration is always read from the request at hand
+ *  (ab_dir_conf()), so the final request of a chain governs. */
 typedef struct {
-    const ab_dir_conf_t *conf;
     ab_capture_t req;
     ab_capture_t resp;
     const char *req_skip;         /**< reason, or NULL when captured */
@@ -74,6 +74,12 @@ typedef struct {
     unsigned int resp_decided:1;
     unsigned int resp_eos:1;
 } ab_ctx_t;
+
+/** The per-directory configuration of r (of the request itself, so of
+ *  the target after an internal redirect). */
+#define ab_dir_conf(r) \
+    ((const ab_dir_conf_t *)ap_get_module_config((r)->per_dir_config, \
+                                                 &audit_body_module))
 
 /* mod_audit_body_config.c */
 extern const command_rec ab_cmds[];
