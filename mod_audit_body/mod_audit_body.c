@@ -90,6 +90,38 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
+/* Why httpd refused the request body, or NULL when reading it failed
+ * because the client went away (an abort). HTTP_IN reports a refusal by
+ * sending an ERROR bucket down the output chain (its status is in
+ * ctx->http_error) and returning AP_FILTER_ERROR to the reader. */
+static const char *body_error(const ab_ctx_t *ctx, const request_rec *last)
+{
+    apr_status_t rv = ctx->req_rv;
+    int status = ctx->http_error ? ctx->http_error : last->status;
+
+    if (rv == APR_ENOSPC) {
+        return "too-large";
+    }
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return "timeout";
+    }
+    if (rv != AP_FILTER_ERROR) {
+        return NULL;
+    }
+    switch (status) {
+    case HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "too-large";
+    case HTTP_BAD_REQUEST:
+        return "bad-request";
+    case HTTP_REQUEST_TIME_OUT:
+        return "timeout";
+    case HTTP_NOT_IMPLEMENTED:
+        return "not-implemented";
+    default:
+        return "error";
+    }
+}
+
 static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
                          ab_record_body_t *b)
 {
@@ -102,7 +134,8 @@ static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     b->truncated = ab_capture_truncated(&ctx->req);
     b->skip_reason = ctx->req_skip;
     if (ctx->req_rv != APR_SUCCESS) {
-        b->state = "aborted";
+        b->error = body_error(ctx, last);
+        b->state = b->error ? "error" : "aborted";
     }
     else if (!ab_has_body(r) && ctx->req.total == 0) {
         b->state = "none";
@@ -248,9 +281,11 @@ static int ab_log_transaction(request_rec *r)
     rec.ttfb_us = ctx->first_byte ? ctx->first_byte - r->request_time : -1;
     rec.bytes_received = ctx->req.total;
     rec.bytes_sent = last->bytes_sent;
-    rec.aborted = r->connection->aborted || ctx->req_rv != APR_SUCCESS;
     fill_request(r, last, ctx, &rec.request);
     fill_response(r, last, ctx, &rec.response);
+    /* A body httpd refused is an error, not an abort. */
+    rec.aborted = r->connection->aborted
+                  || !strcmp(rec.request.state, "aborted");
     /* The final request of the chain governs limits, types and masks. */
     apply_final_conf(last, &rec);
 

@@ -137,6 +137,7 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     request_rec *r = f->r;
     apr_bucket *e, *next;
     apr_status_t rv;
+    int saw_error = 0;
 
     if (!ctx) {
         /* Added by name (SetOutputFilter, AddOutputFilter, mod_filter):
@@ -163,7 +164,14 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
         next = APR_BUCKET_NEXT(e);
         if (APR_BUCKET_IS_METADATA(e)) {
-            if (APR_BUCKET_IS_EOS(e)) {
+            if (AP_BUCKET_IS_ERROR(e)) {
+                /* Not a response: HTTP_IN refusing the request body (or
+                 * a handler failing) asks the HTTP header filter for an
+                 * error page, which ap_die() sends through a new chain. */
+                ctx->http_error = ((ap_bucket_error *)e->data)->status;
+                saw_error = 1;
+            }
+            else if (APR_BUCKET_IS_EOS(e) && !saw_error) {
                 ctx->resp_eos = 1;
             }
             continue;
@@ -216,6 +224,11 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             continue;
         }
         ab_capture_add(&ctx->resp, r->pool, data, len);
+    }
+    if (saw_error && !ctx->resp.total) {
+        /* Decide again on the error page, with its own type. */
+        ctx->resp_decided = 0;
+        ctx->resp_skip = NULL;
     }
     return ap_pass_brigade(f->next, bb);
 }

@@ -66,6 +66,9 @@ typedef struct {
     apr_status_t resp_rv;         /**< first bucket read error */
     request_rec *in_r;            /**< request the input filter serves */
     request_rec *out_r;           /**< request the output filter serves */
+    int http_error;               /**< status of an ERROR bucket the
+                                       output filter saw (HTTP_IN refusing
+                                       the body), 0: none */
     apr_time_t first_byte;        /**< first response brigade; 0: none */
     apr_bucket_brigade *tmpbb;    /**< scratch brigade, created once */
     const char *resp_ce;          /**< Content-Encoding the filter saw */
