@@ -34,34 +34,64 @@ static ab_ctx_t *get_ctx(request_rec *r)
 }
 
 /* The context of this request, or of the request it was redirected from
- * (internal redirects share one record). Created when AuditBody is On. */
-static ab_ctx_t *ctx_for(request_rec *r)
+ * (internal redirects share one record), or NULL. */
+static ab_ctx_t *ctx_find(request_rec *r)
 {
-    ab_dir_conf_t *dc;
     ab_ctx_t *ctx = get_ctx(r);
 
-    if (ctx) {
-        return ctx;
-    }
-    if (r->prev && (ctx = get_ctx(r->prev)) != NULL) {
+    if (!ctx && r->prev && (ctx = get_ctx(r->prev)) != NULL) {
         ap_set_module_config(r->request_config, &audit_body_module, ctx);
-        return ctx;
     }
-    dc = ap_get_module_config(r->per_dir_config, &audit_body_module);
-    if (r->main || !ab_conf_enabled(dc)) {
-        return NULL;
-    }
-    ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+    return ctx;
+}
+
+static ab_ctx_t *ctx_create(request_rec *r)
+{
+    ab_ctx_t *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
     ap_set_module_config(r->request_config, &audit_body_module, ctx);
     return ctx;
+}
+
+/* The context once r's per-directory configuration is known, created
+ * when AuditBody is On for r; ctx->audited says whether any request of
+ * the chain has it On. */
+static ab_ctx_t *ctx_for(request_rec *r)
+{
+    ab_ctx_t *ctx = ctx_find(r);
+    int on = !r->main && ab_conf_enabled(ab_dir_conf(r));
+
+    if (!ctx && on) {
+        ctx = ctx_create(r);
+    }
+    if (ctx && on) {
+        ctx->audited = 1;
+    }
+    return ctx;
+}
+
+/* A module may read the body before insert_filter: mod_auth_form and
+ * KeptBody in check_authn, others in fixups or post_read_request. So the
+ * input filter is attached here, to every initial request with a body,
+ * and the per-directory decision is applied when it is known. */
+static int ab_post_read_request(request_rec *r)
+{
+    if (r->main || r->prev || !ab_has_body(r) || get_ctx(r)) {
+        return DECLINED;
+    }
+    ab_filters_early(r, ctx_create(r));
+    return DECLINED;
 }
 
 static void ab_insert_filter(request_rec *r)
 {
     ab_ctx_t *ctx = ctx_for(r);
 
-    if (ctx) {
+    if (ctx && ctx->audited) {
         ab_filters_insert(r, ctx, 0);
+    }
+    else if (ctx) {
+        ab_filters_stand_down(ctx);
     }
 }
 
@@ -69,8 +99,11 @@ static void ab_insert_error_filter(request_rec *r)
 {
     ab_ctx_t *ctx = ctx_for(r);
 
-    if (ctx) {
+    if (ctx && ctx->audited) {
         ab_filters_insert(r, ctx, 1);
+    }
+    else if (ctx) {
+        ab_filters_stand_down(ctx);
     }
 }
 
@@ -252,7 +285,7 @@ static int ab_log_transaction(request_rec *r)
     /* AuditBody may be On only for the target of an internal redirect. */
     for (last = r; last && !(ctx = get_ctx(last)); last = last->next) {
     }
-    if (!ctx) {
+    if (!ctx || !ctx->audited) {
         return DECLINED;
     }
     last = r;
@@ -325,6 +358,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_open_logs(ab_open_logs, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ab_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ab_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(ab_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
     ap_hook_insert_filter(ab_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(ab_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);

@@ -241,8 +241,9 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     apr_bucket *e;
     apr_status_t rv;
 
-    if (!ctx) {
-        /* Added by name (SetInputFilter): see ab_out_filter. */
+    if (!ctx || ctx->req_off) {
+        /* Added by name (SetInputFilter): see ab_out_filter. Or attached
+         * early to a request that turned out not to be audited. */
         ap_remove_input_filter(f);
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
     }
@@ -287,28 +288,64 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     return rv;
 }
 
-/* Decide on the request body with r's configuration. Once bytes were
- * read (by a request earlier in an internal-redirect chain) they stay:
- * the capture goes on under the lower of the two limits, and the log hook
- * cuts what it writes to the final request's limit. */
-static void decide_request(request_rec *r, ab_ctx_t *ctx)
+/* Decide on the request body with r's configuration. A provisional
+ * decision (final == 0, from post_read_request, before the per-directory
+ * configuration is known) copies any type up to the server's limit. Once
+ * bytes were read (early, or by a request earlier in an internal-redirect
+ * chain) they stay: the capture goes on under the lower of the limits,
+ * the type decision may still turn it off, and the log hook cuts what it
+ * writes to the final request's configuration. */
+static void decide_request(request_rec *r, ab_ctx_t *ctx, int final)
 {
     const ab_dir_conf_t *dc = ab_dir_conf(r);
     apr_size_t limit = ab_conf_req_limit(dc);
+    const char *skip = NULL;
     ab_req_facts_t facts;
 
-    facts.content_type = apr_table_get(r->headers_in, "Content-Type");
-    facts.limit = (apr_off_t)limit;
+    if (final) {
+        facts.content_type = apr_table_get(r->headers_in, "Content-Type");
+        facts.limit = (apr_off_t)limit;
+        skip = ab_skip_request(ab_conf_types(dc, ab_default_types()),
+                               &facts);
+    }
     if (ctx->in_r && (ctx->req.total || ctx->req_eos
                       || ctx->req_rv != APR_SUCCESS)) {
         if (limit < ctx->req.limit) {
             ctx->req.limit = limit > ctx->req.len ? limit : ctx->req.len;
         }
+        if (skip && !ctx->req_skip) {
+            ctx->req_skip = skip;
+        }
         return;
     }
-    ctx->req_skip = ab_skip_request(ab_conf_types(dc, ab_default_types()),
-                                    &facts);
+    ctx->req_skip = skip;
     ab_capture_init(&ctx->req, limit, content_length(r->headers_in));
+}
+
+/* Whether the input filter is in r's chain already (attached early). */
+static int in_filter_present(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->input_filters; f && f != r->proto_input_filters;
+         f = f->next) {
+        if (f->frec == in_filter_handle) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ab_filters_early(request_rec *r, ab_ctx_t *ctx)
+{
+    decide_request(r, ctx, 0);
+    ctx->in_r = r;
+    ap_add_input_filter_handle(in_filter_handle, ctx, r, r->connection);
+}
+
+void ab_filters_stand_down(ab_ctx_t *ctx)
+{
+    ctx->req_off = 1;
 }
 
 int ab_has_body(request_rec *r)
@@ -325,10 +362,12 @@ void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path)
      * copy (mod_http2 adds "Transfer-Encoding: chunked" when a stream
      * may carry one), so most GETs skip the input filter entirely. An
      * internal redirect builds a new input chain: decide again there. */
-    if (ctx->in_r != r) {
-        decide_request(r, ctx);
+    if (ctx->in_r != r || !ctx->req_final) {
+        decide_request(r, ctx, 1);
         ctx->in_r = r;
-        if (ab_has_body(r)) {
+        ctx->req_final = 1;
+        ctx->req_off = 0;
+        if (ab_has_body(r) && !in_filter_present(r)) {
             ap_add_input_filter_handle(in_filter_handle, ctx, r,
                                        r->connection);
         }
