@@ -99,6 +99,38 @@ static apr_status_t flush_before(ap_filter_t *f, ab_ctx_t *ctx,
     return rv;
 }
 
+/* Whether a content filter (mod_deflate, mod_brotli: anything above the
+ * protocol filters) runs after this one. A FLUSH from here could change
+ * what it produces: mod_deflate turns it into a sync flush (other bytes
+ * on the wire), and seeing the body in pieces changes its decisions (a
+ * short response is left uncompressed only when its end comes with its
+ * start). Such a filter reads a slow bucket with a blocking read itself,
+ * so reading it here the same way changes nothing it sees. Filters known
+ * to touch headers only (mod_session, mod_headers) do not count. */
+static int content_filter_below(ap_filter_t *f)
+{
+    static const char *const headers_only[] = {
+        "mod_session_out", "fixup_headers_out", "fixup_headers_err", NULL
+    };
+    ap_filter_t *n;
+    int i;
+
+    for (n = f->next; n; n = n->next) {
+        if (n->frec->ftype >= AP_FTYPE_PROTOCOL) {
+            continue;
+        }
+        for (i = 0; headers_only[i]; i++) {
+            if (!strcasecmp(n->frec->name, headers_only[i])) {
+                break;
+            }
+        }
+        if (!headers_only[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
 {
     request_rec *r = f->r;
@@ -198,9 +230,13 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (e->length == (apr_size_t)-1) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {
-                rv = flush_before(f, ctx, bb, e);
-                if (rv != APR_SUCCESS) {
-                    return rv;
+                /* Keep what came before flowing to the client while the
+                 * read blocks, unless a FLUSH would alter the output. */
+                if (!content_filter_below(f)) {
+                    rv = flush_before(f, ctx, bb, e);
+                    if (rv != APR_SUCCESS) {
+                        return rv;
+                    }
                 }
                 rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ);
             }
