@@ -12,7 +12,7 @@ use IO::Socket::INET;
 use lib 't/lib';
 use AuditTest qw(marker find_record body_bytes);
 
-plan tests => 27, need_module 'reflector';
+plan tests => 32, need_module 'reflector';
 
 my $vars = Apache::Test::config()->{vars};
 my $body = 'abcdefghijklmnopqrstuvwxy';      # 25 bytes, limit is 10
@@ -65,3 +65,25 @@ ok t_cmp($rec->{status}, 400, 'bad chunk: status');
 ok t_cmp($rec->{aborted}, 0, 'bad chunk: not an abort');
 ok t_cmp($rec->{request}{state}, 'error', 'bad chunk: request state');
 ok t_cmp($rec->{request}{error}, 'bad-request', 'bad chunk: reason');
+
+# A body that stops arriving: Timeout 2 in the abf_timeout virtual host.
+# The state is "error" with reason "timeout", not an abort.
+{
+    Apache::TestRequest::module('abf_timeout');
+    my $hostport = Apache::TestRequest::hostport();
+    Apache::TestRequest::module('default');
+    $m = marker('timeout');
+    my $s = IO::Socket::INET->new(PeerAddr => $hostport, Timeout => 20)
+        or die "connect $hostport: $!";
+    print $s "POST /ab/hello.txt?$m HTTP/1.1\r\nHost: localhost\r\n"
+        . "Content-Type: text/plain\r\nContent-Length: 100\r\n"
+        . "Connection: close\r\n\r\n0123456789";
+    my $r = do { local $/; <$s> } // '';
+    close $s;
+    ok t_cmp($r, qr{^HTTP/1\.1 408}, 'timeout: 408');
+    $rec = find_record($m, log => AuditTest::audit_log(), timeout => 10);
+    ok t_cmp($rec && $rec->{status}, 408, 'timeout: status');
+    ok t_cmp($rec && $rec->{aborted}, 0, 'timeout: not an abort');
+    ok t_cmp($rec && $rec->{request}{state}, 'error', 'timeout: state error');
+    ok t_cmp($rec && $rec->{request}{error}, 'timeout', 'timeout: reason');
+}

@@ -12,7 +12,7 @@ use Apache::TestRequest qw(GET POST);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes audit_log);
 
-plan tests => 33, need_module 'rewrite', 'cgid';
+plan tests => 37, need_module 'rewrite', 'cgid';
 
 my $docs = Apache::Test::config()->{vars}{documentroot};
 sub slurp { local $/; open my $f, '<', shift or die; binmode $f; <$f> }
@@ -100,3 +100,14 @@ $rec = find_record($m);
 ok t_cmp($rec && $rec->{request}{headers}{'X-Secret'}, '***',
          'enter: recorded with the target mask');
 ok t_cmp(scalar(find_records($m)), 1, 'enter: one record');
+
+# DirectoryIndex (a fast redirect in fixups): the index's location governs.
+$m = marker('dirindex');
+$res = GET "/ab/dirindex/?$m", 'X-Secret' => 'topsecret';
+my $index = slurp("$docs/ab/dirindex/index.json");
+ok t_cmp($res->content, $index, 'dirindex: index served');
+$rec = find_record($m);
+ok t_cmp($rec->{request}{headers}{'X-Secret'}, '***', 'dirindex: masked');
+ok t_cmp(body_bytes($rec, 'response'), substr($index, 0, 8),
+         'dirindex: response cut at the index location limit');
+ok t_cmp($rec->{response}{truncated}, 1, 'dirindex: truncated');
