@@ -242,7 +242,9 @@ static void apply_final_limit(ab_record_body_t *b, apr_size_t limit,
         return;
     }
     if (skip || limit == 0) {
-        b->state = "skipped";
+        if (!strcmp(b->state, "complete") || !strcmp(b->state, "truncated")) {
+            b->state = "skipped";       /* an error or abort stays one */
+        }
         b->skip_reason = skip ? skip : AB_SKIP_LIMIT_ZERO;
         b->body = NULL;
         b->captured = 0;

@@ -196,10 +196,11 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
         next = APR_BUCKET_NEXT(e);
         if (APR_BUCKET_IS_METADATA(e)) {
-            if (AP_BUCKET_IS_ERROR(e)) {
+            if (AP_BUCKET_IS_ERROR(e) && !r->sent_bodyct) {
                 /* Not a response: HTTP_IN refusing the request body (or
                  * a handler failing) asks the HTTP header filter for an
-                 * error page, which ap_die() sends through a new chain. */
+                 * error page, which ap_die() sends through a new chain.
+                 * (Once the headers are out, it only ends the stream.) */
                 ctx->http_error = ((ap_bucket_error *)e->data)->status;
                 saw_error = 1;
             }
