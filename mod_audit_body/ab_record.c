@@ -228,7 +228,8 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
     d->estimate += AB_ESCAPE_SLACK(str_len(b->content_type)
                                    + str_len(b->content_encoding)
                                    + str_len(b->state)
-                                   + str_len(b->skip_reason));
+                                   + str_len(b->skip_reason)
+                                   + str_len(b->error));
 }
 
 static void emit_value(cm_out_t *o, const char *val, const hdr_plan_t *h,
@@ -338,6 +339,8 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     cm_out_qstr(o, b->state ? b->state : "none");
     CM_OUT_LIT(o, ",\"skip_reason\":");
     cm_out_qstr(o, b->skip_reason);
+    CM_OUT_LIT(o, ",\"error\":");
+    cm_out_qstr(o, b->error);
     CM_OUT_LIT(o, ",\"captured_bytes\":");
     cm_out_int(o, (apr_int64_t)captured);
     CM_OUT_LIT(o, ",\"total_bytes\":");

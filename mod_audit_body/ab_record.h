@@ -28,8 +28,11 @@ typedef struct {
     apr_off_t total;              /**< bytes seen in all; -1: unknown */
     int truncated;                /**< total > captured */
     const char *state;            /**< "complete", "truncated", "incomplete",
-                                       "aborted", "skipped", "none" */
+                                       "aborted", "error", "skipped",
+                                       "none" */
     const char *skip_reason;      /**< why not captured; NULL if captured */
+    const char *error;            /**< state "error": what httpd refused
+                                       ("too-large", ...); else NULL */
 } ab_record_body_t;
 
 /** Everything a record holds; strings may be NULL (emitted as null). */

@@ -15,8 +15,12 @@
 
 #include "ab_types.h"
 
-/* Length of the media type in a header value: up to ';' or whitespace,
- * after skipping leading whitespace (stored in *start). */
+#define HTTP_SWITCHING_PROTOCOLS_101 101
+
+/* Length of the media type in a header value: up to ';', ',' or
+ * whitespace, after skipping leading whitespace (stored in *start). A ','
+ * ends it too, so "text/plain, text/event-stream" is not read as one
+ * type (a list has no place in Content-Type or Content-Disposition). */
 static apr_size_t media_type(const char *ct, const char **start)
 {
     const char *s = ct, *e;
@@ -25,7 +29,7 @@ static apr_size_t media_type(const char *ct, const char **start)
         s++;
     }
     e = s;
-    while (*e && *e != ';' && *e != ' ' && *e != '\t') {
+    while (*e && *e != ';' && *e != ',' && *e != ' ' && *e != '\t') {
         e++;
     }
     *start = s;
@@ -169,48 +173,11 @@ static int is_attachment(const char *cd)
     return n == 10 && !strncasecmp(mt, "attachment", 10);
 }
 
-/* Whether an Accept header asks for text/event-stream. */
-static int accepts_event_stream(const char *accept)
-{
-    const char *s = accept;
-
-    while (s && *s) {
-        const char *mt;
-        apr_size_t n = media_type(s, &mt);
-        if (n == 17 && !strncasecmp(mt, "text/event-stream", 17)) {
-            return 1;
-        }
-        s = strchr(mt, ',');
-        if (s) {
-            s++;
-        }
-    }
-    return 0;
-}
-
-/* An Upgrade request other than "h2c" (which mod_http2 answers on the same
- * request, body included) asks to leave HTTP: nothing to capture. */
-static int is_upgrade(const char *upgrade)
-{
-    const char *mt;
-    apr_size_t n;
-
-    if (!upgrade || !*upgrade) {
-        return 0;
-    }
-    n = media_type(upgrade, &mt);
-    return !(n == 3 && !strncasecmp(mt, "h2c", 3) && !strchr(mt, ','));
-}
-
-/* The reasons shared by both directions: downloads, binary, metadata
- * only, and types outside the allow-list. */
+/* The reasons shared by both directions: binary, metadata only, and
+ * types outside the allow-list. */
 static const char *skip_entity(const apr_array_header_t *patterns,
-                               const char *ct, const char *cd,
-                               apr_off_t limit)
+                               const char *ct, apr_off_t limit)
 {
-    if (is_attachment(cd)) {
-        return AB_SKIP_ATTACHMENT;
-    }
     if (ab_type_is(ct, "application/octet-stream")) {
         return AB_SKIP_OCTET_STREAM;
     }
@@ -229,28 +196,24 @@ static const char *skip_entity(const apr_array_header_t *patterns,
 const char *ab_skip_response(const apr_array_header_t *patterns,
                              const ab_resp_facts_t *f)
 {
-    if (f->status == 101 || (is_upgrade(f->request_upgrade)
-                             && f->status < 200)) {
+    if (f->status == HTTP_SWITCHING_PROTOCOLS_101) {
         return AB_SKIP_UPGRADE;
     }
     if (f->header_only || f->status < 200 || f->status == 204
         || f->status == 304) {
         return AB_SKIP_NO_BODY;
     }
-    if (ab_type_is(f->content_type, "text/event-stream")
-        || accepts_event_stream(f->request_accept)) {
+    if (ab_type_is(f->content_type, "text/event-stream")) {
         return AB_SKIP_EVENT_STREAM;
     }
-    return skip_entity(patterns, f->content_type, f->content_disposition,
-                       f->limit);
+    if (is_attachment(f->content_disposition)) {
+        return AB_SKIP_ATTACHMENT;
+    }
+    return skip_entity(patterns, f->content_type, f->limit);
 }
 
 const char *ab_skip_request(const apr_array_header_t *patterns,
                             const ab_req_facts_t *f)
 {
-    if (is_upgrade(f->upgrade)) {
-        return AB_SKIP_UPGRADE;
-    }
-    return skip_entity(patterns, f->content_type, f->content_disposition,
-                       f->limit);
+    return skip_entity(patterns, f->content_type, f->limit);
 }

@@ -52,12 +52,12 @@ int ab_type_match(const apr_array_header_t *patterns,
  *  parameters ignored). */
 int ab_type_is(const char *content_type, const char *name);
 
-/** What the response decision needs to know, all from headers. */
+/** What the response decision needs to know: what the response does,
+ *  never what the client asked for (a request header must not choose
+ *  what the trail leaves out). */
 typedef struct {
     int header_only;                 /**< HEAD request */
-    int status;
-    const char *request_upgrade;     /**< request Upgrade header */
-    const char *request_accept;      /**< request Accept header */
+    int status;                      /**< 101: an upgrade happened */
     const char *content_type;        /**< response Content-Type */
     const char *content_disposition; /**< response Content-Disposition */
     apr_off_t limit;                 /**< AuditBodyResponseLimit */
@@ -67,11 +67,12 @@ typedef struct {
 const char *ab_skip_response(const apr_array_header_t *patterns,
                              const ab_resp_facts_t *facts);
 
-/** What the request decision needs to know. */
+/** What the request decision needs to know. An Upgrade header or a
+ *  Content-Disposition of the request does not matter: the body that
+ *  is read is captured (an upgrade that happens is a 101 response, and
+ *  a tunnel never reads through the request's filters). */
 typedef struct {
-    const char *upgrade;             /**< Upgrade header */
     const char *content_type;        /**< Content-Type header */
-    const char *content_disposition;
     apr_off_t limit;                 /**< AuditBodyRequestLimit */
 } ab_req_facts_t;
 

@@ -34,35 +34,64 @@ static ab_ctx_t *get_ctx(request_rec *r)
 }
 
 /* The context of this request, or of the request it was redirected from
- * (internal redirects share one record). Created when AuditBody is On. */
-static ab_ctx_t *ctx_for(request_rec *r)
+ * (internal redirects share one record), or NULL. */
+static ab_ctx_t *ctx_find(request_rec *r)
 {
-    ab_dir_conf_t *dc;
     ab_ctx_t *ctx = get_ctx(r);
 
-    if (ctx) {
-        return ctx;
-    }
-    if (r->prev && (ctx = get_ctx(r->prev)) != NULL) {
+    if (!ctx && r->prev && (ctx = get_ctx(r->prev)) != NULL) {
         ap_set_module_config(r->request_config, &audit_body_module, ctx);
-        return ctx;
     }
-    dc = ap_get_module_config(r->per_dir_config, &audit_body_module);
-    if (r->main || !ab_conf_enabled(dc)) {
-        return NULL;
-    }
-    ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-    ctx->conf = dc;
+    return ctx;
+}
+
+static ab_ctx_t *ctx_create(request_rec *r)
+{
+    ab_ctx_t *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
     ap_set_module_config(r->request_config, &audit_body_module, ctx);
     return ctx;
+}
+
+/* The context once r's per-directory configuration is known, created
+ * when AuditBody is On for r; ctx->audited says whether any request of
+ * the chain has it On. */
+static ab_ctx_t *ctx_for(request_rec *r)
+{
+    ab_ctx_t *ctx = ctx_find(r);
+    int on = !r->main && ab_conf_enabled(ab_dir_conf(r));
+
+    if (!ctx && on) {
+        ctx = ctx_create(r);
+    }
+    if (ctx && on) {
+        ctx->audited = 1;
+    }
+    return ctx;
+}
+
+/* A module may read the body before insert_filter: mod_auth_form and
+ * KeptBody in check_authn, others in fixups or post_read_request. So the
+ * input filter is attached here, to every initial request with a body,
+ * and the per-directory decision is applied when it is known. */
+static int ab_post_read_request(request_rec *r)
+{
+    if (r->main || r->prev || !ab_has_body(r) || get_ctx(r)) {
+        return DECLINED;
+    }
+    ab_filters_early(r, ctx_create(r));
+    return DECLINED;
 }
 
 static void ab_insert_filter(request_rec *r)
 {
     ab_ctx_t *ctx = ctx_for(r);
 
-    if (ctx) {
+    if (ctx && ctx->audited) {
         ab_filters_insert(r, ctx, 0);
+    }
+    else if (ctx) {
+        ab_filters_stand_down(ctx);
     }
 }
 
@@ -70,8 +99,11 @@ static void ab_insert_error_filter(request_rec *r)
 {
     ab_ctx_t *ctx = ctx_for(r);
 
-    if (ctx) {
+    if (ctx && ctx->audited) {
         ab_filters_insert(r, ctx, 1);
+    }
+    else if (ctx) {
+        ab_filters_stand_down(ctx);
     }
 }
 
@@ -91,7 +123,40 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
-static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
+/* Why httpd refused the request body, or NULL when reading it failed
+ * because the client went away (an abort). HTTP_IN reports a refusal by
+ * sending an ERROR bucket down the output chain (its status is in
+ * ctx->http_error) and returning AP_FILTER_ERROR to the reader. */
+static const char *body_error(const ab_ctx_t *ctx, const request_rec *last)
+{
+    apr_status_t rv = ctx->req_rv;
+    int status = ctx->http_error ? ctx->http_error : last->status;
+
+    if (rv == APR_ENOSPC) {
+        return "too-large";
+    }
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return "timeout";
+    }
+    if (rv != AP_FILTER_ERROR) {
+        return NULL;
+    }
+    switch (status) {
+    case HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "too-large";
+    case HTTP_BAD_REQUEST:
+        return "bad-request";
+    case HTTP_REQUEST_TIME_OUT:
+        return "timeout";
+    case HTTP_NOT_IMPLEMENTED:
+        return "not-implemented";
+    default:
+        return "error";
+    }
+}
+
+static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
+                         ab_record_body_t *b)
 {
     b->headers = r->headers_in;
     b->content_type = apr_table_get(r->headers_in, "Content-Type");
@@ -102,13 +167,14 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     b->truncated = ab_capture_truncated(&ctx->req);
     b->skip_reason = ctx->req_skip;
     if (ctx->req_rv != APR_SUCCESS) {
-        b->state = "aborted";
+        b->error = body_error(ctx, last);
+        b->state = b->error ? "error" : "aborted";
     }
     else if (!ab_has_body(r) && ctx->req.total == 0) {
         b->state = "none";
-        if (b->skip_reason && strcmp(b->skip_reason, AB_SKIP_UPGRADE)) {
-            b->skip_reason = NULL;      /* nothing was skipped */
-        }
+        /* What follows a 101 belongs to the tunnel, not to this record. */
+        b->skip_reason = last->status == HTTP_SWITCHING_PROTOCOLS
+                         ? AB_SKIP_UPGRADE : NULL;
     }
     else if (!ctx->req_eos) {
         b->state = "incomplete";
@@ -165,6 +231,49 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     }
 }
 
+/* Cut what a direction writes to the final request's configuration: a
+ * request earlier in an internal-redirect chain may have captured under
+ * a higher limit (or another type list) than the target allows. Bytes
+ * already captured cannot be un-captured, but they are not written. */
+static void apply_final_limit(ab_record_body_t *b, apr_size_t limit,
+                              const char *skip)
+{
+    if (!b->body || (b->skip_reason && !skip)) {
+        return;
+    }
+    if (skip || limit == 0) {
+        if (!strcmp(b->state, "complete") || !strcmp(b->state, "truncated")) {
+            b->state = "skipped";       /* an error or abort stays one */
+        }
+        b->skip_reason = skip ? skip : AB_SKIP_LIMIT_ZERO;
+        b->body = NULL;
+        b->captured = 0;
+        b->truncated = 0;
+    }
+    else if (b->captured > limit) {
+        b->captured = limit;
+        b->truncated = 1;
+        if (!strcmp(b->state, "complete")) {
+            b->state = "truncated";
+        }
+    }
+}
+
+static void apply_final_conf(request_rec *last, ab_record_t *rec)
+{
+    const ab_dir_conf_t *dc = ab_dir_conf(last);
+    const apr_array_header_t *types = ab_conf_types(dc, ab_default_types());
+    ab_req_facts_t facts;
+
+    facts.content_type = rec->request.content_type;
+    facts.limit = (apr_off_t)ab_conf_req_limit(dc);
+    apply_final_limit(&rec->request, ab_conf_req_limit(dc),
+                      rec->request.body ? ab_skip_request(types, &facts)
+                                        : NULL);
+    apply_final_limit(&rec->response, ab_conf_resp_limit(dc), NULL);
+    rec->mask = ab_conf_mask(dc);
+}
+
 static int ab_log_transaction(request_rec *r)
 {
     ab_ctx_t *ctx = NULL;
@@ -178,7 +287,7 @@ static int ab_log_transaction(request_rec *r)
     /* AuditBody may be On only for the target of an internal redirect. */
     for (last = r; last && !(ctx = get_ctx(last)); last = last->next) {
     }
-    if (!ctx) {
+    if (!ctx || !ctx->audited) {
         return DECLINED;
     }
     last = r;
@@ -207,10 +316,13 @@ static int ab_log_transaction(request_rec *r)
     rec.ttfb_us = ctx->first_byte ? ctx->first_byte - r->request_time : -1;
     rec.bytes_received = ctx->req.total;
     rec.bytes_sent = last->bytes_sent;
-    rec.aborted = r->connection->aborted || ctx->req_rv != APR_SUCCESS;
-    rec.mask = ab_conf_mask(ctx->conf);
-    fill_request(r, ctx, &rec.request);
+    fill_request(r, last, ctx, &rec.request);
     fill_response(r, last, ctx, &rec.response);
+    /* A body httpd refused is an error, not an abort. */
+    rec.aborted = r->connection->aborted
+                  || !strcmp(rec.request.state, "aborted");
+    /* The final request of the chain governs limits, types and masks. */
+    apply_final_conf(last, &rec);
 
     line = ab_record_format(r->pool, &rec, &len);
     ab_sink_write(r, sc->sink, line, len);
@@ -248,6 +360,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_open_logs(ab_open_logs, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ab_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ab_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(ab_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
     ap_hook_insert_filter(ab_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(ab_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);

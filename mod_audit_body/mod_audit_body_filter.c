@@ -99,9 +99,42 @@ static apr_status_t flush_before(ap_filter_t *f, ab_ctx_t *ctx,
     return rv;
 }
 
+/* Whether a content filter (mod_deflate, mod_brotli: anything above the
+ * protocol filters) runs after this one. A FLUSH from here could change
+ * what it produces: mod_deflate turns it into a sync flush (other bytes
+ * on the wire), and seeing the body in pieces changes its decisions (a
+ * short response is left uncompressed only when its end comes with its
+ * start). Such a filter reads a slow bucket with a blocking read itself,
+ * so reading it here the same way changes nothing it sees. Filters known
+ * to touch headers only (mod_session, mod_headers) do not count. */
+static int content_filter_below(ap_filter_t *f)
+{
+    static const char *const headers_only[] = {
+        "mod_session_out", "fixup_headers_out", "fixup_headers_err", NULL
+    };
+    ap_filter_t *n;
+    int i;
+
+    for (n = f->next; n; n = n->next) {
+        if (n->frec->ftype >= AP_FTYPE_PROTOCOL) {
+            continue;
+        }
+        for (i = 0; headers_only[i]; i++) {
+            if (!strcasecmp(n->frec->name, headers_only[i])) {
+                break;
+            }
+        }
+        if (!headers_only[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
 {
     request_rec *r = f->r;
+    const ab_dir_conf_t *dc = ab_dir_conf(r);
     ab_resp_facts_t facts;
     const char *cd;
 
@@ -111,18 +144,15 @@ static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
     }
     facts.header_only = r->header_only;
     facts.status = r->status;
-    facts.request_upgrade = apr_table_get(r->headers_in, "Upgrade");
-    facts.request_accept = apr_table_get(r->headers_in, "Accept");
     facts.content_type = r->content_type;
     facts.content_disposition = cd;
-    facts.limit = (apr_off_t)ab_conf_resp_limit(ctx->conf);
+    facts.limit = (apr_off_t)ab_conf_resp_limit(dc);
 
     ctx->resp_ct = r->content_type;
     ctx->resp_ce = apr_table_get(r->headers_out, "Content-Encoding");
-    ctx->resp_skip = ab_skip_response(ab_conf_types(ctx->conf,
-                                                    ab_default_types()),
+    ctx->resp_skip = ab_skip_response(ab_conf_types(dc, ab_default_types()),
                                       &facts);
-    ab_capture_init(&ctx->resp, ab_conf_resp_limit(ctx->conf),
+    ab_capture_init(&ctx->resp, ab_conf_resp_limit(dc),
                     content_length(r->headers_out));
     ctx->resp_decided = 1;
     if (APLOGrtrace5(r)) {
@@ -139,7 +169,15 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     request_rec *r = f->r;
     apr_bucket *e, *next;
     apr_status_t rv;
+    int saw_error = 0;
 
+    if (!ctx) {
+        /* Added by name (SetOutputFilter, AddOutputFilter, mod_filter):
+         * whether a request is audited is AuditBody's decision, and when
+         * it is, the module inserts its own instance. Step aside. */
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    }
     if (!ctx->first_byte) {
         ctx->first_byte = apr_time_now();
     }
@@ -158,7 +196,15 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
         next = APR_BUCKET_NEXT(e);
         if (APR_BUCKET_IS_METADATA(e)) {
-            if (APR_BUCKET_IS_EOS(e)) {
+            if (AP_BUCKET_IS_ERROR(e) && !r->sent_bodyct) {
+                /* Not a response: HTTP_IN refusing the request body (or
+                 * a handler failing) asks the HTTP header filter for an
+                 * error page, which ap_die() sends through a new chain.
+                 * (Once the headers are out, it only ends the stream.) */
+                ctx->http_error = ((ap_bucket_error *)e->data)->status;
+                saw_error = 1;
+            }
+            else if (APR_BUCKET_IS_EOS(e) && !saw_error) {
                 ctx->resp_eos = 1;
             }
             continue;
@@ -185,9 +231,13 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (e->length == (apr_size_t)-1) {
             rv = apr_bucket_read(e, &data, &len, APR_NONBLOCK_READ);
             if (APR_STATUS_IS_EAGAIN(rv)) {
-                rv = flush_before(f, ctx, bb, e);
-                if (rv != APR_SUCCESS) {
-                    return rv;
+                /* Keep what came before flowing to the client while the
+                 * read blocks, unless a FLUSH would alter the output. */
+                if (!content_filter_below(f)) {
+                    rv = flush_before(f, ctx, bb, e);
+                    if (rv != APR_SUCCESS) {
+                        return rv;
+                    }
                 }
                 rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ);
             }
@@ -212,6 +262,11 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         ab_capture_add(&ctx->resp, r->pool, data, len);
     }
+    if (saw_error && !ctx->resp.total) {
+        /* Decide again on the error page, with its own type. */
+        ctx->resp_decided = 0;
+        ctx->resp_skip = NULL;
+    }
     return ap_pass_brigade(f->next, bb);
 }
 
@@ -223,6 +278,12 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     apr_bucket *e;
     apr_status_t rv;
 
+    if (!ctx || ctx->req_off) {
+        /* Added by name (SetInputFilter): see ab_out_filter. Or attached
+         * early to a request that turned out not to be audited. */
+        ap_remove_input_filter(f);
+        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (mode != AP_MODE_READBYTES) {
         return rv;
@@ -264,20 +325,64 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     return rv;
 }
 
-static void decide_request(request_rec *r, ab_ctx_t *ctx)
+/* Decide on the request body with r's configuration. A provisional
+ * decision (final == 0, from post_read_request, before the per-directory
+ * configuration is known) copies any type up to the server's limit. Once
+ * bytes were read (early, or by a request earlier in an internal-redirect
+ * chain) they stay: the capture goes on under the lower of the limits,
+ * the type decision may still turn it off, and the log hook cuts what it
+ * writes to the final request's configuration. */
+static void decide_request(request_rec *r, ab_ctx_t *ctx, int final)
 {
+    const ab_dir_conf_t *dc = ab_dir_conf(r);
+    apr_size_t limit = ab_conf_req_limit(dc);
+    const char *skip = NULL;
     ab_req_facts_t facts;
 
-    facts.upgrade = apr_table_get(r->headers_in, "Upgrade");
-    facts.content_type = apr_table_get(r->headers_in, "Content-Type");
-    facts.content_disposition = apr_table_get(r->headers_in,
-                                              "Content-Disposition");
-    facts.limit = (apr_off_t)ab_conf_req_limit(ctx->conf);
-    ctx->req_skip = ab_skip_request(ab_conf_types(ctx->conf,
-                                                  ab_default_types()),
-                                    &facts);
-    ab_capture_init(&ctx->req, ab_conf_req_limit(ctx->conf),
-                    content_length(r->headers_in));
+    if (final) {
+        facts.content_type = apr_table_get(r->headers_in, "Content-Type");
+        facts.limit = (apr_off_t)limit;
+        skip = ab_skip_request(ab_conf_types(dc, ab_default_types()),
+                               &facts);
+    }
+    if (ctx->in_r && (ctx->req.total || ctx->req_eos
+                      || ctx->req_rv != APR_SUCCESS)) {
+        if (limit < ctx->req.limit) {
+            ctx->req.limit = limit > ctx->req.len ? limit : ctx->req.len;
+        }
+        if (skip && !ctx->req_skip) {
+            ctx->req_skip = skip;
+        }
+        return;
+    }
+    ctx->req_skip = skip;
+    ab_capture_init(&ctx->req, limit, content_length(r->headers_in));
+}
+
+/* Whether the input filter is in r's chain already (attached early). */
+static int in_filter_present(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->input_filters; f && f != r->proto_input_filters;
+         f = f->next) {
+        if (f->frec == in_filter_handle) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ab_filters_early(request_rec *r, ab_ctx_t *ctx)
+{
+    decide_request(r, ctx, 0);
+    ctx->in_r = r;
+    ap_add_input_filter_handle(in_filter_handle, ctx, r, r->connection);
+}
+
+void ab_filters_stand_down(ab_ctx_t *ctx)
+{
+    ctx->req_off = 1;
 }
 
 int ab_has_body(request_rec *r)
@@ -290,15 +395,16 @@ int ab_has_body(request_rec *r)
 
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path)
 {
-    if (ctx->in_r == NULL) {
-        decide_request(r, ctx);
-    }
     /* Without Content-Length or Transfer-Encoding there is no body to
      * copy (mod_http2 adds "Transfer-Encoding: chunked" when a stream
-     * may carry one), so most GETs skip the input filter entirely. */
-    if (ctx->in_r != r) {
+     * may carry one), so most GETs skip the input filter entirely. An
+     * internal redirect builds a new input chain: decide again there. */
+    if (ctx->in_r != r || !ctx->req_final) {
+        decide_request(r, ctx, 1);
         ctx->in_r = r;
-        if (ab_has_body(r)) {
+        ctx->req_final = 1;
+        ctx->req_off = 0;
+        if (ab_has_body(r) && !in_filter_present(r)) {
             ap_add_input_filter_handle(in_filter_handle, ctx, r,
                                        r->connection);
         }

@@ -55,9 +55,9 @@ typedef struct {
 
 /** State of one request, shared by both filters and the log hook. It
  *  lives in r->pool of the first request and follows internal
- *  redirects. */
+ *  redirects; the configuration is always read from the request at hand
+ *  (ab_dir_conf()), so the final request of a chain governs. */
 typedef struct {
-    const ab_dir_conf_t *conf;
     ab_capture_t req;
     ab_capture_t resp;
     const char *req_skip;         /**< reason, or NULL when captured */
@@ -66,14 +66,29 @@ typedef struct {
     apr_status_t resp_rv;         /**< first bucket read error */
     request_rec *in_r;            /**< request the input filter serves */
     request_rec *out_r;           /**< request the output filter serves */
+    int http_error;               /**< status of an ERROR bucket the
+                                       output filter saw (HTTP_IN refusing
+                                       the body), 0: none */
     apr_time_t first_byte;        /**< first response brigade; 0: none */
     apr_bucket_brigade *tmpbb;    /**< scratch brigade, created once */
     const char *resp_ce;          /**< Content-Encoding the filter saw */
     const char *resp_ct;          /**< Content-Type the filter saw */
+    unsigned int audited:1;       /**< AuditBody is On for a request of
+                                       the chain: write a record */
+    unsigned int req_final:1;     /**< in_r's request decision was made
+                                       with its per-directory config */
+    unsigned int req_off:1;       /**< the early input filter stands down
+                                       (the request is not audited) */
     unsigned int req_eos:1;
     unsigned int resp_decided:1;
     unsigned int resp_eos:1;
 } ab_ctx_t;
+
+/** The per-directory configuration of r (of the request itself, so of
+ *  the target after an internal redirect). */
+#define ab_dir_conf(r) \
+    ((const ab_dir_conf_t *)ap_get_module_config((r)->per_dir_config, \
+                                                 &audit_body_module))
 
 /* mod_audit_body_config.c */
 extern const command_rec ab_cmds[];
@@ -90,6 +105,13 @@ apr_size_t ab_log_buffer(server_rec *s, apr_interval_time_t *delay);
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);
 void ab_filters_insert(request_rec *r, ab_ctx_t *ctx, int error_path);
+/** Attach the input filter from post_read_request, before any module can
+ *  read the body; it copies provisionally until ab_filters_insert() (or
+ *  ab_filters_stand_down()) applies the per-directory decision. */
+void ab_filters_early(request_rec *r, ab_ctx_t *ctx);
+/** The request turned out not to be audited: the early input filter
+ *  removes itself on its next call. */
+void ab_filters_stand_down(ab_ctx_t *ctx);
 /** The request announces a body (Transfer-Encoding, or a Content-Length
  *  other than 0). */
 int ab_has_body(request_rec *r);

@@ -145,14 +145,16 @@ START_TEST(golden_record)
         "\"request\":{\"headers\":{\"Host\":\"www.example.com\","
         "\"Content-Type\":\"application/json\",\"Authorization\":\"***\"},"
         "\"content_type\":\"application/json\",\"content_encoding\":null,"
-        "\"state\":\"complete\",\"skip_reason\":null,\"captured_bytes\":13,"
+        "\"state\":\"complete\",\"skip_reason\":null,\"error\":null,"
+        "\"captured_bytes\":13,"
         "\"total_bytes\":13,\"truncated\":false,\"body_encoding\":\"text\","
         "\"body\":\"{\\\"a\\\":\\\"caf\xc3\xa9\\\"}\"},"
         "\"response\":{\"headers\":{\"Content-Type\":\"application/json\","
         "\"Set-Cookie\":[\"***\",\"***\"]},"
         "\"content_type\":\"application/json\","
         "\"content_encoding\":\"identity\",\"state\":\"complete\","
-        "\"skip_reason\":null,\"captured_bytes\":8,\"total_bytes\":8,"
+        "\"skip_reason\":null,\"error\":null,\"captured_bytes\":8,"
+        "\"total_bytes\":8,"
         "\"truncated\":false,\"body_encoding\":\"text\","
         "\"body\":\"{\\\"id\\\":7}\"}}\n");
 }
@@ -176,12 +178,29 @@ START_TEST(null_fields)
         "\"bytes_received\":0,\"bytes_sent\":0,\"aborted\":false,"
         "\"request\":{\"headers\":{},\"content_type\":null,"
         "\"content_encoding\":null,\"state\":\"none\",\"skip_reason\":null,"
+        "\"error\":null,"
         "\"captured_bytes\":0,\"total_bytes\":null,\"truncated\":false,"
         "\"body_encoding\":null,\"body\":null},"
         "\"response\":{\"headers\":{},\"content_type\":null,"
         "\"content_encoding\":null,\"state\":\"skipped\","
-        "\"skip_reason\":\"type\",\"captured_bytes\":0,\"total_bytes\":0,"
+        "\"skip_reason\":\"type\",\"error\":null,\"captured_bytes\":0,"
+        "\"total_bytes\":0,"
         "\"truncated\":false,\"body_encoding\":null,\"body\":null}}\n");
+}
+END_TEST
+
+START_TEST(error_field)
+{
+    ab_record_t rec;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.request.state = "error";
+    rec.request.error = "too-large";
+    rec.request.total = 4;
+    ck_assert_ptr_nonnull(strstr(fmt(&rec),
+        "\"request\":{\"headers\":{},\"content_type\":null,"
+        "\"content_encoding\":null,\"state\":\"error\",\"skip_reason\":null,"
+        "\"error\":\"too-large\",\"captured_bytes\":0,\"total_bytes\":4,"));
 }
 END_TEST
 
@@ -293,7 +312,7 @@ START_TEST(body_cut_truncated)
     rec.response.truncated = 1;
     rec.response.state = "truncated";
     line = fmt(&rec);
-    HAS(line, "\"state\":\"truncated\",\"skip_reason\":null,"
+    HAS(line, "\"state\":\"truncated\",\"skip_reason\":null,\"error\":null,"
               "\"captured_bytes\":2,\"total_bytes\":100,\"truncated\":true,"
               "\"body_encoding\":\"text\",\"body\":\"ab\"}}\n");
 
@@ -318,7 +337,7 @@ START_TEST(body_cut_not_truncated)
     rec.response.truncated = 0;
     rec.response.state = "incomplete";
     line = fmt(&rec);
-    HAS(line, "\"state\":\"incomplete\",\"skip_reason\":null,"
+    HAS(line, "\"state\":\"incomplete\",\"skip_reason\":null,\"error\":null,"
               "\"captured_bytes\":5,\"total_bytes\":5,\"truncated\":false,"
               "\"body_encoding\":\"base64\",\"body\":\"YWLwn5g=\"}}\n");
 
@@ -403,6 +422,7 @@ START_TEST(body_empty_and_flags)
     rec.response.state = "skipped";
     rec.response.skip_reason = "octet-stream";
     HAS(fmt(&rec), "\"state\":\"skipped\",\"skip_reason\":\"octet-stream\","
+                   "\"error\":null,"
                    "\"captured_bytes\":0,\"total_bytes\":10,"
                    "\"truncated\":true,\"body_encoding\":null,"
                    "\"body\":null}}\n");
@@ -594,7 +614,7 @@ START_TEST(base64_fallback)
                               "\"content_type\":\"application/json\","
                               "\"content_encoding\":\"identity\","
                               "\"state\":\"complete\",\"skip_reason\":null,"
-                              "\"captured_bytes\":", num, ",", NULL));
+                              "\"error\":null,\"captured_bytes\":", num, ",", NULL));
         LACKS(strstr(line, "\"response\":{\"headers\":") + 13,
               "\"headers\":{\"Content-Type\":\"application/json\",\"Set");
         LACKS(strstr(line, "\"body_encoding\":\"text\"") + 1,
@@ -753,6 +773,7 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, golden_record);
     tcase_add_test(tc, null_fields);
     tcase_add_test(tc, ttfb_and_total);
+    tcase_add_test(tc, error_field);
     tcase_add_test(tc, repeated_headers);
     tcase_add_test(tc, masked_authorization);
     tcase_add_test(tc, body_cut_truncated);
