@@ -59,8 +59,27 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
+/* Whoever writes a .htaccess file may switch auditing on, nothing else:
+ * switching it off, lowering a limit, narrowing the types or changing
+ * the masks is for the server configuration only, even when
+ * AllowOverrideList hands the directive out by name. */
+static const char *not_in_htaccess(cmd_parms *cmd, const char *what)
+{
+    if (ap_check_cmd_context(cmd, NOT_IN_HTACCESS)) {
+        return apr_pstrcat(cmd->pool, what, " cannot occur within htaccess "
+                           "files: only the server configuration may lower "
+                           "what mod_audit_body records", NULL);
+    }
+    return NULL;
+}
+
 static const char *set_enable(cmd_parms *cmd, void *dconf, int on)
 {
+    const char *err = on ? NULL : not_in_htaccess(cmd, "AuditBody Off");
+
+    if (err) {
+        return err;
+    }
     ((ab_dir_conf_t *)dconf)->enabled = on;
     return NULL;
 }
@@ -123,8 +142,12 @@ static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ab_dir_conf_t *c = dconf;
     apr_off_t v;
-    const char *err = ab_conf_parse_limit(cmd->temp_pool, arg, &v);
+    const char *err = not_in_htaccess(cmd, cmd->cmd->name);
 
+    if (err) {
+        return err;
+    }
+    err = ab_conf_parse_limit(cmd->temp_pool, arg, &v);
     if (err) {
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
@@ -140,8 +163,12 @@ static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
 static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ab_dir_conf_t *c = dconf;
-    const char *norm, *err = ab_type_pattern(cmd->pool, arg, &norm);
+    const char *norm, *err = not_in_htaccess(cmd, "AuditBodyTypes");
 
+    if (err) {
+        return err;
+    }
+    err = ab_type_pattern(cmd->pool, arg, &norm);
     if (err) {
         return apr_pstrcat(cmd->pool, "AuditBodyTypes: ", err, NULL);
     }
@@ -154,8 +181,12 @@ static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
 
 static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    const char *err = ab_conf_mask_arg(cmd->pool, dconf, arg);
+    const char *err = not_in_htaccess(cmd, "AuditBodyMaskHeaders");
 
+    if (err) {
+        return err;
+    }
+    err = ab_conf_mask_arg(cmd->pool, dconf, arg);
     return err ? apr_pstrcat(cmd->pool, "AuditBodyMaskHeaders: ", err,
                              NULL)
                : NULL;
@@ -164,7 +195,7 @@ static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
-                 "this context (default Off)"),
+                 "this context (default Off; Off is refused in .htaccess)"),
     AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
                   "File (relative to ServerRoot) or \"|program\" that "
                   "receives the records (default logs/audit_body.log)"),
