@@ -16,6 +16,7 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "util_filter.h"
+#include "apr_global_mutex.h"
 
 #include "ab_batch.h"
 #include "ab_capture.h"
@@ -38,6 +39,7 @@ typedef struct ab_sink {
     const char *name;             /**< as configured */
     apr_file_t *fd;
     int is_pipe;
+    apr_global_mutex_t *mutex;    /**< pipes: held for every write */
     server_rec *s;                /**< for error lines without a request */
     ab_batch_t *batch;            /**< this child's queue; NULL: records
                                        are written by request threads */

@@ -15,14 +15,16 @@
  * opened with O_APPEND, and one write() to a local file is appended
  * whole, so concurrent writes never interleave without any lock
  * (tests/t/audit_body/concurrency.t proves it). A pipe is atomic only up to
- * PIPE_BUF, so larger writes to a piped logger take a cross-process mutex
- * (the "audit-body" Mutex type); with a queue every pipe write takes it,
- * so no other write can land inside a large one. A failed write never
+ * PIPE_BUF, and a write larger than the room left in the pipe is split
+ * by the kernel: a write of any size that comes in while a large one
+ * waits for room lands inside it. So every write to a piped logger, small
+ * or large, batch or single record, takes that sink's own cross-process
+ * mutex (the "audit-body" Mutex type, one instance per piped sink, so
+ * piped sinks of different virtual hosts never wait for each other;
+ * tests/t/faults/torn_pipe.t). A failed write never
  * fails the request: its records are counted and reported in a
  * rate-limited, tagged error line.
  */
-#include <limits.h>
-
 #include "apr_atomic.h"
 #include "apr_strings.h"
 #include "apr_global_mutex.h"
@@ -43,8 +45,8 @@
  * writes its record itself. */
 #define AB_BATCH_MAX_WAIT apr_time_from_msec(10)
 
-static apr_global_mutex_t *sink_mutex;
-/* Every sink of this configuration, for the status page. */
+/* Every sink of this configuration, for the mutexes, the writer threads
+ * and the status page. */
 static apr_array_header_t *all_sinks;
 
 void ab_sink_register(apr_pool_t *pconf)
@@ -120,29 +122,48 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 int ab_sink_post_config(apr_pool_t *pconf, server_rec *s)
 {
     apr_status_t rv;
+    int i;
 
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
-    rv = ap_global_mutex_create(&sink_mutex, NULL, AB_MUTEX_TYPE, NULL, s,
-                                pconf, 0);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10005)
-                     "audit_body: could not create the audit-body mutex");
-        return !OK;
+    /* One mutex per piped sink (the instance is its index): the lock
+     * file names stay short and safe whatever the program's name. */
+    for (i = 0; all_sinks && i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+
+        if (!sink->is_pipe) {
+            continue;
+        }
+        rv = ap_global_mutex_create(&sink->mutex, NULL, AB_MUTEX_TYPE,
+                                    apr_itoa(pconf, i), s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10005)
+                         "audit_body: could not create the audit-body "
+                         "mutex for %s", sink->name);
+            return !OK;
+        }
     }
     return OK;
+}
+
+/* At most one error line per AB_REPORT_INTERVAL per child and *last:
+ * true for the one caller that may write it now. */
+static int report_due(apr_uint32_t *last_report)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t last = apr_atomic_read32(last_report);
+
+    return now - last >= AB_REPORT_INTERVAL
+           && apr_atomic_cas32(last_report, now, last) == last;
 }
 
 static void report_failure(ab_sink_t *sink, apr_status_t rv,
                            apr_uint32_t nrec)
 {
     apr_uint32_t failures = apr_atomic_add32(&sink->failures, nrec) + nrec;
-    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
-    apr_uint32_t last = apr_atomic_read32(&sink->last_report);
 
-    if (now - last >= AB_REPORT_INTERVAL
-        && apr_atomic_cas32(&sink->last_report, now, last) == last) {
+    if (report_due(&sink->last_report)) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, sink->s, AB_LOGNO(10007)
                      "audit_body: writing %u record%s to %s failed; %u "
                      "records lost in this process so far", nrec,
@@ -158,16 +179,16 @@ static apr_status_t write_records(void *baton, const char *buf,
 {
     ab_sink_t *sink = baton;
     apr_status_t rv, lrv = APR_ENOLOCK;
-    int lock = sink->is_pipe && sink_mutex
-               && (len > PIPE_BUF || sink->batch);
 
-    if (lock && (lrv = apr_global_mutex_lock(sink_mutex)) != APR_SUCCESS) {
+    if (sink->mutex
+        && (lrv = apr_global_mutex_lock(sink->mutex)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, lrv, sink->s, AB_LOGNO(10008)
-                     "audit_body: could not lock the audit-body mutex");
+                     "audit_body: could not lock the audit-body mutex of "
+                     "%s", sink->name);
     }
     rv = apr_file_write_full(sink->fd, buf, len, NULL);
     if (lrv == APR_SUCCESS) {
-        apr_global_mutex_unlock(sink_mutex);
+        apr_global_mutex_unlock(sink->mutex);
     }
     if (rv != APR_SUCCESS) {
         report_failure(sink, rv, nrec);
@@ -185,15 +206,21 @@ void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
     apr_status_t rv;
     int threaded = 0, i;
 
-    if (sink_mutex) {
-        rv = apr_global_mutex_child_init(&sink_mutex,
-                                         apr_global_mutex_lockfile(sink_mutex),
+    for (i = 0; all_sinks && i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+
+        if (!sink->mutex) {
+            continue;
+        }
+        rv = apr_global_mutex_child_init(&sink->mutex,
+                                         apr_global_mutex_lockfile(sink->mutex),
                                          pchild);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10006)
                          "audit_body: could not attach the audit-body mutex "
-                         "in this child; records are written without it");
-            sink_mutex = NULL;
+                         "of %s in this child; records are written without "
+                         "it", sink->name);
+            sink->mutex = NULL;
         }
     }
     /* Without threads (prefork) there is nobody to write in the
