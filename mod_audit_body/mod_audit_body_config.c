@@ -43,6 +43,7 @@ void *ab_create_server_conf(apr_pool_t *p, server_rec *s)
 
     c->log_buffer = AB_UNSET;
     c->log_delay = AB_UNSET;
+    c->on_full = AB_UNSET;
     return c;
 }
 
@@ -56,6 +57,7 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
                                                 : base->log_buffer;
     c->log_delay = add->log_delay != AB_UNSET ? add->log_delay
                                               : base->log_delay;
+    c->on_full = add->on_full != AB_UNSET ? add->on_full : base->on_full;
     return c;
 }
 
@@ -97,6 +99,29 @@ static const char *set_log(cmd_parms *cmd, void *dconf, const char *arg)
         return "AuditBodyLog needs a file name or \"|program\"";
     }
     sc->log_name = arg;
+    return NULL;
+}
+
+static const char *set_on_full(cmd_parms *cmd, void *dconf,
+                               const char *arg)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+
+    if (err) {
+        return err;
+    }
+    if (!strcasecmp(arg, "block")) {
+        sc->on_full = 0;
+    }
+    else if (!strcasecmp(arg, "drop")) {
+        sc->on_full = 1;
+    }
+    else {
+        return apr_pstrcat(cmd->pool, "AuditBodyLogOnFull: '", arg,
+                           "' is not block or drop", NULL);
+    }
     return NULL;
 }
 
@@ -199,6 +224,10 @@ const command_rec ab_cmds[] = {
     AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
                   "File (relative to ServerRoot) or \"|program\" that "
                   "receives the records (default logs/audit_body.log)"),
+    AP_INIT_TAKE1("AuditBodyLogOnFull", set_on_full, NULL, RSRC_CONF,
+                  "What a request does when its record finds the log full "
+                  "(a stalled disk or piped logger): block (wait for room, "
+                  "the default) or drop (count it and go on)"),
     AP_INIT_TAKE12("AuditBodyLogBuffer", set_log_buffer, NULL, RSRC_CONF,
                    "Bytes per buffer of each child's record queue (two per "
                    "log), 0 or 4K to 16M (default 128K; 0 = each request "

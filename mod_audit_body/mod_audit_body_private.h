@@ -43,7 +43,10 @@ typedef struct ab_sink {
     server_rec *s;                /**< for error lines without a request */
     ab_batch_t *batch;            /**< this child's queue; NULL: records
                                        are written by request threads */
+    int drop;                     /**< AuditBodyLogOnFull drop */
     apr_uint32_t failures;        /**< records lost (atomic) */
+    apr_uint32_t dropped;         /**< records dropped, sink full (atomic) */
+    apr_uint32_t last_drop_report; /**< apr_time_sec of last drop line */
     apr_uint32_t written;         /**< records written (atomic) */
     apr_uint32_t last_report;     /**< apr_time_sec of last error line */
 } ab_sink_t;
@@ -52,6 +55,8 @@ typedef struct {
     const char *log_name;         /**< AuditBodyLog; NULL: inherit */
     apr_off_t log_buffer;         /**< AuditBodyLogBuffer; AB_UNSET */
     apr_interval_time_t log_delay; /**< its delay; AB_UNSET */
+    int on_full;                  /**< AuditBodyLogOnFull; AB_UNSET,
+                                       0 block, 1 drop */
     ab_sink_t *sink;              /**< opened in open_logs */
 } ab_server_conf_t;
 
