@@ -35,7 +35,9 @@
  * fails the request: its records are counted and reported in a
  * rate-limited, tagged error line.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 
 #include "apr_atomic.h"
@@ -99,6 +101,32 @@ static int pipe_has_room(apr_file_t *f, apr_size_t len)
 #endif
 }
 
+/* Give the log file just created at path the group of its directory
+ * (httpd opens logs as root, whose group is rarely the one meant to read
+ * them). Not being allowed to is not an error. */
+static void set_dir_group(apr_pool_t *p, server_rec *s, apr_file_t *f,
+                          const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    apr_finfo_t dir, file;
+    apr_os_file_t fd;
+
+    if (!slash
+        || apr_stat(&dir, slash == path ? "/"
+                    : apr_pstrndup(p, path, slash - path),
+                    APR_FINFO_GROUP, p) != APR_SUCCESS
+        || apr_file_info_get(&file, APR_FINFO_GROUP, f) != APR_SUCCESS
+        || dir.group == file.group
+        || apr_os_file_get(&fd, f) != APR_SUCCESS) {
+        return;
+    }
+    if (fchown(fd, (uid_t)-1, dir.group) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, errno, s, AB_LOGNO(10033)
+                     "audit_body: could not give %s the group of its "
+                     "directory", path);
+    }
+}
+
 static ab_sink_t *open_sink(apr_pool_t *pconf, server_rec *s,
                             const char *name, int drop)
 {
@@ -131,20 +159,32 @@ static ab_sink_t *open_sink(apr_pool_t *pconf, server_rec *s,
     }
     else {
         const char *path = ap_server_root_relative(pconf, name);
+        apr_finfo_t fi;
+        int created;
+
         if (!path) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, AB_LOGNO(10003)
                          "audit_body: invalid AuditBodyLog path %s", name);
             return NULL;
         }
+        created = apr_stat(&fi, path, APR_FINFO_TYPE, pconf) != APR_SUCCESS;
+
+        /* Records hold bodies and headers: not for everyone to read.
+         * 0640 (less by the umask), in the group of the log directory,
+         * as Debian keeps httpd's own logs (root:adm 0640). */
         rv = apr_file_open(&sink->fd, path,
                            APR_FOPEN_WRITE | APR_FOPEN_APPEND
                            | APR_FOPEN_CREATE | APR_FOPEN_LARGEFILE,
-                           APR_FPROT_OS_DEFAULT, pconf);
+                           APR_FPROT_UREAD | APR_FPROT_UWRITE
+                           | APR_FPROT_GREAD, pconf);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10004)
                          "audit_body: could not open AuditBodyLog %s",
                          path);
             return NULL;
+        }
+        if (created) {
+            set_dir_group(pconf, s, sink->fd, path);
         }
     }
     return sink;

@@ -74,6 +74,7 @@ AddType text/plain .txt
 DocumentRoot "$dir/htdocs"
 <Directory "$dir/htdocs">
     Require all granted
+    AllowOverride None
 </Directory>
 <Location "/status">
     SetHandler server-status
