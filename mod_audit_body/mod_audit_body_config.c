@@ -58,6 +58,9 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->log_delay = add->log_delay != AB_UNSET ? add->log_delay
                                               : base->log_delay;
     c->on_full = add->on_full != AB_UNSET ? add->on_full : base->on_full;
+    /* the main server's sections apply to every virtual host */
+    c->audit_on = add->audit_on || base->audit_on;
+    c->log_here = add->log_here;
     return c;
 }
 
@@ -83,6 +86,13 @@ static const char *set_enable(cmd_parms *cmd, void *dconf, int on)
         return err;
     }
     ((ab_dir_conf_t *)dconf)->enabled = on;
+    if (on && !ap_check_cmd_context(cmd, NOT_IN_HTACCESS)) {
+        /* read at startup: this server opens its log (a .htaccess is
+         * read per request, too late, and must not touch the server) */
+        ab_server_conf_t *sc = ap_get_module_config(
+            cmd->server->module_config, &audit_body_module);
+        sc->audit_on = 1;
+    }
     return NULL;
 }
 
@@ -99,6 +109,7 @@ static const char *set_log(cmd_parms *cmd, void *dconf, const char *arg)
         return "AuditBodyLog needs a file name or \"|program\"";
     }
     sc->log_name = arg;
+    sc->log_here = 1;
     return NULL;
 }
 
@@ -223,7 +234,8 @@ const command_rec ab_cmds[] = {
                  "this context (default Off; Off is refused in .htaccess)"),
     AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
                   "File (relative to ServerRoot) or \"|program\" that "
-                  "receives the records (default logs/audit_body.log)"),
+                  "receives the records (default logs/audit_body.log, "
+                  "opened only where AuditBody On is configured)"),
     AP_INIT_TAKE1("AuditBodyLogOnFull", set_on_full, NULL, RSRC_CONF,
                   "What a request does when its record finds the log full "
                   "(a stalled disk or piped logger): block (wait for room, "

@@ -57,6 +57,11 @@ typedef struct {
     apr_interval_time_t log_delay; /**< its delay; AB_UNSET */
     int on_full;                  /**< AuditBodyLogOnFull; AB_UNSET,
                                        0 block, 1 drop */
+    int audit_on;                 /**< AuditBody On somewhere in this
+                                       server's configuration (or the
+                                       main server's) */
+    int log_here;                 /**< AuditBodyLog in this server's own
+                                       configuration */
     ab_sink_t *sink;              /**< opened in open_logs */
 } ab_server_conf_t;
 
@@ -109,5 +114,8 @@ int ab_sink_post_config(apr_pool_t *pconf, server_rec *s);
 void ab_sink_child_init(apr_pool_t *pchild, server_rec *s);
 void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
                    apr_size_t len);
+/** A record of r has no sink (AuditBody On only from .htaccess in a
+ *  server that opened no log): say so, rate-limited. */
+void ab_sink_missing(request_rec *r);
 
 #endif /* MOD_AUDIT_BODY_PRIVATE_H */

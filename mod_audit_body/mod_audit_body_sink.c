@@ -203,6 +203,13 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         const char *name = sc->log_name ? sc->log_name : AB_DEFAULT_LOG;
         int drop = sc->on_full == 1;
 
+        /* No log (nor writer thread, nor queue) for a server that can
+         * never write a record. */
+        if (!sc->audit_on && !sc->log_here) {
+            sc->sink = NULL;
+            continue;
+        }
+
         sc->sink = apr_hash_get(open, name, APR_HASH_KEY_STRING);
         if (!sc->sink) {
             sc->sink = open_sink(pconf, s, name, drop);
@@ -352,6 +359,21 @@ void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
                          sink->name);
             sink->batch = NULL;
         }
+    }
+}
+
+void ab_sink_missing(request_rec *r)
+{
+    static apr_uint32_t last_report;
+
+    if (report_due(&last_report)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AB_LOGNO(10032)
+                      "audit_body: AuditBody is On for %s only from a "
+                      ".htaccess file, and server %s opened no log: no "
+                      "record is written; put AuditBodyLog (or AuditBody "
+                      "On) in its configuration (at most one such line "
+                      "per %d s)", r->uri, r->server->server_hostname,
+                      AB_REPORT_INTERVAL);
     }
 }
 
