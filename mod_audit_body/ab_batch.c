@@ -58,6 +58,7 @@ struct ab_batch {
     int idle;                       /* the writer thread waits for work */
     int closing;                    /* close asked: write all, then stop */
     int closed;                     /* the writer has stopped */
+    int drop;                       /* never write from a put */
     ab_batch_stats_t st;
 };
 
@@ -175,6 +176,19 @@ apr_status_t ab_batch_create(ab_batch_t **pb, apr_pool_t *p, apr_size_t size,
     return APR_SUCCESS;
 }
 
+void ab_batch_set_drop(ab_batch_t *b, int drop)
+{
+    b->drop = drop;
+}
+
+/* Drop mode, lock held: have the writer thread take the open buffer now
+ * (it may block in the write; a request thread must not). */
+static void wake_writer(ab_batch_t *b)
+{
+    b->flush = 1;
+    apr_thread_cond_signal(b->work);
+}
+
 static apr_status_t put_direct(ab_batch_t *b, const char *rec,
                                apr_size_t len)
 {
@@ -192,11 +206,19 @@ apr_status_t ab_batch_put(ab_batch_t *b, const char *rec, apr_size_t len)
     int half;
 
     if (len > b->size) {
+        if (b->drop && !b->closed) {
+            return APR_ENOSPC;
+        }
         return put_direct(b, rec, len);
     }
     apr_thread_mutex_lock(b->lock);
     while (!b->closed && b->open_len + len > b->size) {
-        if (b->spare) {
+        if (b->drop) {
+            if (b->spare && !b->flush) {
+                wake_writer(b);
+            }
+        }
+        else if (b->spare) {
             /* Full, and nobody writes the other buffer: write this one
              * now rather than wait for the writer thread to be run. */
             write_open(b);
@@ -214,6 +236,11 @@ apr_status_t ab_batch_put(ab_batch_t *b, const char *rec, apr_size_t len)
         apr_thread_cond_timedwait(b->room, b->lock, deadline - now);
     }
     if (b->closed || b->open_len + len > b->size) {
+        if (b->drop && !b->closed) {
+            b->st.dropped++;
+            apr_thread_mutex_unlock(b->lock);
+            return APR_EAGAIN;
+        }
         apr_thread_mutex_unlock(b->lock);
         return put_direct(b, rec, len);
     }
@@ -246,7 +273,12 @@ apr_status_t ab_batch_put(ab_batch_t *b, const char *rec, apr_size_t len)
          * thread), unless it is gone or the other buffer is busy. */
         apr_thread_mutex_lock(b->lock);
         if (b->open == buf && b->open_len && b->spare && !b->closed) {
-            write_open(b);
+            if (b->drop) {
+                wake_writer(b);
+            }
+            else {
+                write_open(b);
+            }
         }
         apr_thread_mutex_unlock(b->lock);
     }

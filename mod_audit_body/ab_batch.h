@@ -11,10 +11,12 @@
  * Request threads copy a finished record into the open buffer and go on;
  * a full batch is handed, holding only whole records, to one call of the
  * write callback. Memory is fixed when the queue is made: two buffers of
- * `size` bytes. Nothing is ever dropped: a record larger than a buffer,
- * or one that still finds no room after a short wait, is written by the
- * calling thread through the same callback, and counted. Closing (or
- * destroying the pool) writes what is queued.
+ * `size` bytes. By default nothing is ever dropped: a record larger than
+ * a buffer, or one that still finds no room after a short wait, is
+ * written by the calling thread through the same callback, and counted.
+ * In drop mode (ab_batch_set_drop()) callers never write: such records
+ * are handed back. Closing (or destroying the pool) writes what is
+ * queued.
  */
 #ifndef AB_BATCH_H
 #define AB_BATCH_H
@@ -43,6 +45,7 @@ typedef struct {
                                  larger than a buffer, queue full after
                                  the wait, or queue closed */
     apr_uint32_t waits;     /**< puts that found both buffers busy */
+    apr_uint32_t dropped;   /**< records refused in drop mode */
 } ab_batch_stats_t;
 
 /**
@@ -60,9 +63,19 @@ apr_status_t ab_batch_create(ab_batch_t **pb, apr_pool_t *p, apr_size_t size,
                              ab_batch_write_fn *write, void *baton);
 
 /**
+ * Drop mode (AuditBodyLogOnFull drop): request threads never call the
+ * callback. A record that finds no room after max_wait is refused
+ * (APR_EAGAIN) instead of written directly, a record larger than a
+ * buffer is refused with APR_ENOSPC (the caller decides), and batches are
+ * written by the writer thread only. Set before the first put.
+ */
+void ab_batch_set_drop(ab_batch_t *b, int drop);
+
+/**
  * Queue a copy of rec (len bytes, one whole record). Returns APR_SUCCESS
  * when the record was queued, or the callback's status when it had to be
- * written directly.
+ * written directly; in drop mode APR_EAGAIN or APR_ENOSPC when it was not
+ * taken (see ab_batch_set_drop()).
  */
 apr_status_t ab_batch_put(ab_batch_t *b, const char *rec, apr_size_t len);
 

@@ -293,6 +293,7 @@ static int ab_log_transaction(request_rec *r)
     last = r;
     sc = ap_get_module_config(r->server->module_config, &audit_body_module);
     if (!sc->sink) {
+        ab_sink_missing(r);
         return DECLINED;
     }
     while (last->next) {

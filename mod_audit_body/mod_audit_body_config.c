@@ -43,6 +43,7 @@ void *ab_create_server_conf(apr_pool_t *p, server_rec *s)
 
     c->log_buffer = AB_UNSET;
     c->log_delay = AB_UNSET;
+    c->on_full = AB_UNSET;
     return c;
 }
 
@@ -56,12 +57,42 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
                                                 : base->log_buffer;
     c->log_delay = add->log_delay != AB_UNSET ? add->log_delay
                                               : base->log_delay;
+    c->on_full = add->on_full != AB_UNSET ? add->on_full : base->on_full;
+    /* the main server's sections apply to every virtual host */
+    c->audit_on = add->audit_on || base->audit_on;
+    c->log_here = add->log_here;
     return c;
+}
+
+/* Whoever writes a .htaccess file may switch auditing on, nothing else:
+ * switching it off, lowering a limit, narrowing the types or changing
+ * the masks is for the server configuration only, even when
+ * AllowOverrideList hands the directive out by name. */
+static const char *not_in_htaccess(cmd_parms *cmd, const char *what)
+{
+    if (ap_check_cmd_context(cmd, NOT_IN_HTACCESS)) {
+        return apr_pstrcat(cmd->pool, what, " cannot occur within htaccess "
+                           "files: only the server configuration may lower "
+                           "what mod_audit_body records", NULL);
+    }
+    return NULL;
 }
 
 static const char *set_enable(cmd_parms *cmd, void *dconf, int on)
 {
+    const char *err = on ? NULL : not_in_htaccess(cmd, "AuditBody Off");
+
+    if (err) {
+        return err;
+    }
     ((ab_dir_conf_t *)dconf)->enabled = on;
+    if (on && !ap_check_cmd_context(cmd, NOT_IN_HTACCESS)) {
+        /* read at startup: this server opens its log (a .htaccess is
+         * read per request, too late, and must not touch the server) */
+        ab_server_conf_t *sc = ap_get_module_config(
+            cmd->server->module_config, &audit_body_module);
+        sc->audit_on = 1;
+    }
     return NULL;
 }
 
@@ -78,6 +109,30 @@ static const char *set_log(cmd_parms *cmd, void *dconf, const char *arg)
         return "AuditBodyLog needs a file name or \"|program\"";
     }
     sc->log_name = arg;
+    sc->log_here = 1;
+    return NULL;
+}
+
+static const char *set_on_full(cmd_parms *cmd, void *dconf,
+                               const char *arg)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+
+    if (err) {
+        return err;
+    }
+    if (!strcasecmp(arg, "block")) {
+        sc->on_full = 0;
+    }
+    else if (!strcasecmp(arg, "drop")) {
+        sc->on_full = 1;
+    }
+    else {
+        return apr_pstrcat(cmd->pool, "AuditBodyLogOnFull: '", arg,
+                           "' is not block or drop", NULL);
+    }
     return NULL;
 }
 
@@ -123,8 +178,12 @@ static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ab_dir_conf_t *c = dconf;
     apr_off_t v;
-    const char *err = ab_conf_parse_limit(cmd->temp_pool, arg, &v);
+    const char *err = not_in_htaccess(cmd, cmd->cmd->name);
 
+    if (err) {
+        return err;
+    }
+    err = ab_conf_parse_limit(cmd->temp_pool, arg, &v);
     if (err) {
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     }
@@ -140,8 +199,12 @@ static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
 static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ab_dir_conf_t *c = dconf;
-    const char *norm, *err = ab_type_pattern(cmd->pool, arg, &norm);
+    const char *norm, *err = not_in_htaccess(cmd, "AuditBodyTypes");
 
+    if (err) {
+        return err;
+    }
+    err = ab_type_pattern(cmd->pool, arg, &norm);
     if (err) {
         return apr_pstrcat(cmd->pool, "AuditBodyTypes: ", err, NULL);
     }
@@ -154,8 +217,12 @@ static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
 
 static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    const char *err = ab_conf_mask_arg(cmd->pool, dconf, arg);
+    const char *err = not_in_htaccess(cmd, "AuditBodyMaskHeaders");
 
+    if (err) {
+        return err;
+    }
+    err = ab_conf_mask_arg(cmd->pool, dconf, arg);
     return err ? apr_pstrcat(cmd->pool, "AuditBodyMaskHeaders: ", err,
                              NULL)
                : NULL;
@@ -164,10 +231,15 @@ static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
-                 "this context (default Off)"),
+                 "this context (default Off; Off is refused in .htaccess)"),
     AP_INIT_TAKE1("AuditBodyLog", set_log, NULL, RSRC_CONF,
                   "File (relative to ServerRoot) or \"|program\" that "
-                  "receives the records (default logs/audit_body.log)"),
+                  "receives the records (default logs/audit_body.log, "
+                  "opened only where AuditBody On is configured)"),
+    AP_INIT_TAKE1("AuditBodyLogOnFull", set_on_full, NULL, RSRC_CONF,
+                  "What a request does when its record finds the log full "
+                  "(a stalled disk or piped logger): block (wait for room, "
+                  "the default) or drop (count it and go on)"),
     AP_INIT_TAKE12("AuditBodyLogBuffer", set_log_buffer, NULL, RSRC_CONF,
                    "Bytes per buffer of each child's record queue (two per "
                    "log), 0 or 4K to 16M (default 128K; 0 = each request "

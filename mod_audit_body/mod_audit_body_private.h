@@ -16,6 +16,7 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "util_filter.h"
+#include "apr_global_mutex.h"
 
 #include "ab_batch.h"
 #include "ab_capture.h"
@@ -38,10 +39,14 @@ typedef struct ab_sink {
     const char *name;             /**< as configured */
     apr_file_t *fd;
     int is_pipe;
+    apr_global_mutex_t *mutex;    /**< pipes: held for every write */
     server_rec *s;                /**< for error lines without a request */
     ab_batch_t *batch;            /**< this child's queue; NULL: records
                                        are written by request threads */
+    int drop;                     /**< AuditBodyLogOnFull drop */
     apr_uint32_t failures;        /**< records lost (atomic) */
+    apr_uint32_t dropped;         /**< records dropped, sink full (atomic) */
+    apr_uint32_t last_drop_report; /**< apr_time_sec of last drop line */
     apr_uint32_t written;         /**< records written (atomic) */
     apr_uint32_t last_report;     /**< apr_time_sec of last error line */
 } ab_sink_t;
@@ -50,6 +55,13 @@ typedef struct {
     const char *log_name;         /**< AuditBodyLog; NULL: inherit */
     apr_off_t log_buffer;         /**< AuditBodyLogBuffer; AB_UNSET */
     apr_interval_time_t log_delay; /**< its delay; AB_UNSET */
+    int on_full;                  /**< AuditBodyLogOnFull; AB_UNSET,
+                                       0 block, 1 drop */
+    int audit_on;                 /**< AuditBody On somewhere in this
+                                       server's configuration (or the
+                                       main server's) */
+    int log_here;                 /**< AuditBodyLog in this server's own
+                                       configuration */
     ab_sink_t *sink;              /**< opened in open_logs */
 } ab_server_conf_t;
 
@@ -124,5 +136,8 @@ int ab_sink_post_config(apr_pool_t *pconf, server_rec *s);
 void ab_sink_child_init(apr_pool_t *pchild, server_rec *s);
 void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
                    apr_size_t len);
+/** A record of r has no sink (AuditBody On only from .htaccess in a
+ *  server that opened no log): say so, rate-limited. */
+void ab_sink_missing(request_rec *r);
 
 #endif /* MOD_AUDIT_BODY_PRIVATE_H */

@@ -15,15 +15,33 @@
  * opened with O_APPEND, and one write() to a local file is appended
  * whole, so concurrent writes never interleave without any lock
  * (tests/t/audit_body/concurrency.t proves it). A pipe is atomic only up to
- * PIPE_BUF, so larger writes to a piped logger take a cross-process mutex
- * (the "audit-body" Mutex type); with a queue every pipe write takes it,
- * so no other write can land inside a large one. A failed write never
+ * PIPE_BUF, and a write larger than the room left in the pipe is split
+ * by the kernel: a write of any size that comes in while a large one
+ * waits for room lands inside it. So every write to a piped logger, small
+ * or large, batch or single record, takes that sink's own cross-process
+ * mutex (the "audit-body" Mutex type, one instance per piped sink, so
+ * piped sinks of different virtual hosts never wait for each other;
+ * tests/t/faults/torn_pipe.t).
+ *
+ * When the disk or the piped logger stalls, "AuditBodyLogOnFull block"
+ * (the default) makes request threads wait for room, so that every record
+ * is written. With "drop" a request thread never waits for the sink: a
+ * record that finds the queue full after a short wait is dropped and
+ * counted, and one written directly (prefork, AuditBodyLogBuffer 0, or
+ * larger than a queue buffer) goes to a pipe only if the sink's mutex
+ * comes within that wait and the pipe has room for the whole record (or
+ * is empty: a record larger than the pipe can only wait for a reader that
+ * is reading). A failed write never
  * fails the request: its records are counted and reported in a
  * rate-limited, tagged error line.
  */
-#include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "apr_atomic.h"
+#include "apr_portable.h"
 #include "apr_strings.h"
 #include "apr_global_mutex.h"
 #include "ap_mpm.h"
@@ -42,9 +60,13 @@
 /* How long a request thread waits for room in a full queue before it
  * writes its record itself. */
 #define AB_BATCH_MAX_WAIT apr_time_from_msec(10)
+/* AuditBodyLogOnFull drop: the pipe of a piped logger is made this large
+ * (best effort: Linux caps it at /proc/sys/fs/pipe-max-size for
+ * unprivileged processes, the parent opens it as root). */
+#define AB_DROP_PIPE_SIZE (1024 * 1024)
 
-static apr_global_mutex_t *sink_mutex;
-/* Every sink of this configuration, for the status page. */
+/* Every sink of this configuration, for the mutexes, the writer threads
+ * and the status page. */
 static apr_array_header_t *all_sinks;
 
 void ab_sink_register(apr_pool_t *pconf)
@@ -52,14 +74,68 @@ void ab_sink_register(apr_pool_t *pconf)
     ap_mutex_register(pconf, AB_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 }
 
+/* Whether a write of len bytes to the pipe f surely finds room for all
+ * of it now, or the pipe is empty (then a larger record waits only for a
+ * reader that reads). True when that cannot be told (not Linux). */
+static int pipe_has_room(apr_file_t *f, apr_size_t len)
+{
+#if defined(F_GETPIPE_SZ) && defined(FIONREAD)
+    apr_os_file_t fd;
+    int size, n = 0;
+
+    if (apr_os_file_get(&fd, f) != APR_SUCCESS
+        || (size = fcntl(fd, F_GETPIPE_SZ)) < 0
+        || ioctl(fd, FIONREAD, &n) < 0) {
+        return 1;
+    }
+    /* The pipe holds size / 4096 pages, and a write fills whole pages
+     * unless its tail fits in the last one: records of 2049 bytes take a
+     * page each. So count the unread bytes twice, and keep three pages
+     * for the record's own first and last pages and the page being read
+     * (measured on Linux 6: 1 MiB holds 103 records of 8940 bytes, 256
+     * of 2100). */
+    return n == 0
+           || (apr_int64_t)len + 2 * (apr_int64_t)n + 3 * 4096 <= size;
+#else
+    return 1;
+#endif
+}
+
+/* Give the log file just created at path the group of its directory
+ * (httpd opens logs as root, whose group is rarely the one meant to read
+ * them). Not being allowed to is not an error. */
+static void set_dir_group(apr_pool_t *p, server_rec *s, apr_file_t *f,
+                          const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    apr_finfo_t dir, file;
+    apr_os_file_t fd;
+
+    if (!slash
+        || apr_stat(&dir, slash == path ? "/"
+                    : apr_pstrndup(p, path, slash - path),
+                    APR_FINFO_GROUP, p) != APR_SUCCESS
+        || apr_file_info_get(&file, APR_FINFO_GROUP, f) != APR_SUCCESS
+        || dir.group == file.group
+        || apr_os_file_get(&fd, f) != APR_SUCCESS) {
+        return;
+    }
+    if (fchown(fd, (uid_t)-1, dir.group) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, errno, s, AB_LOGNO(10033)
+                     "audit_body: could not give %s the group of its "
+                     "directory", path);
+    }
+}
+
 static ab_sink_t *open_sink(apr_pool_t *pconf, server_rec *s,
-                            const char *name)
+                            const char *name, int drop)
 {
     ab_sink_t *sink = apr_pcalloc(pconf, sizeof(*sink));
     apr_status_t rv;
 
     sink->name = name;
     sink->s = s;
+    sink->drop = drop;
     if (name[0] == '|') {
         piped_log *pl = ap_open_piped_log(pconf, name + 1);
         if (!pl) {
@@ -70,23 +146,45 @@ static ab_sink_t *open_sink(apr_pool_t *pconf, server_rec *s,
         }
         sink->fd = ap_piped_log_write_fd(pl);
         sink->is_pipe = 1;
+#ifdef F_SETPIPE_SZ
+        if (drop) {
+            apr_os_file_t fd;
+
+            /* room for more records before a request has to drop one */
+            if (apr_os_file_get(&fd, sink->fd) == APR_SUCCESS) {
+                (void)fcntl(fd, F_SETPIPE_SZ, AB_DROP_PIPE_SIZE);
+            }
+        }
+#endif
     }
     else {
         const char *path = ap_server_root_relative(pconf, name);
+        apr_finfo_t fi;
+        int created;
+
         if (!path) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, AB_LOGNO(10003)
                          "audit_body: invalid AuditBodyLog path %s", name);
             return NULL;
         }
+        created = apr_stat(&fi, path, APR_FINFO_TYPE, pconf) != APR_SUCCESS;
+
+        /* Records hold bodies and headers: not for everyone to read.
+         * 0640 (less by the umask), in the group of the log directory,
+         * as Debian keeps httpd's own logs (root:adm 0640). */
         rv = apr_file_open(&sink->fd, path,
                            APR_FOPEN_WRITE | APR_FOPEN_APPEND
                            | APR_FOPEN_CREATE | APR_FOPEN_LARGEFILE,
-                           APR_FPROT_OS_DEFAULT, pconf);
+                           APR_FPROT_UREAD | APR_FPROT_UWRITE
+                           | APR_FPROT_GREAD, pconf);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10004)
                          "audit_body: could not open AuditBodyLog %s",
                          path);
             return NULL;
+        }
+        if (created) {
+            set_dir_group(pconf, s, sink->fd, path);
         }
     }
     return sink;
@@ -103,15 +201,30 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         ab_server_conf_t *sc = ap_get_module_config(vs->module_config,
                                                     &audit_body_module);
         const char *name = sc->log_name ? sc->log_name : AB_DEFAULT_LOG;
+        int drop = sc->on_full == 1;
+
+        /* No log (nor writer thread, nor queue) for a server that can
+         * never write a record. */
+        if (!sc->audit_on && !sc->log_here) {
+            sc->sink = NULL;
+            continue;
+        }
 
         sc->sink = apr_hash_get(open, name, APR_HASH_KEY_STRING);
         if (!sc->sink) {
-            sc->sink = open_sink(pconf, s, name);
+            sc->sink = open_sink(pconf, s, name, drop);
             if (!sc->sink) {
                 return !OK;
             }
             apr_hash_set(open, name, APR_HASH_KEY_STRING, sc->sink);
             APR_ARRAY_PUSH(all_sinks, ab_sink_t *) = sc->sink;
+        }
+        else if (sc->sink->drop != drop) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, AB_LOGNO(10030)
+                         "audit_body: AuditBodyLogOnFull differs between "
+                         "virtual hosts that share AuditBodyLog %s: set "
+                         "the same value for all of them", name);
+            return !OK;
         }
     }
     return OK;
@@ -120,29 +233,48 @@ int ab_sink_open_all(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 int ab_sink_post_config(apr_pool_t *pconf, server_rec *s)
 {
     apr_status_t rv;
+    int i;
 
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
-    rv = ap_global_mutex_create(&sink_mutex, NULL, AB_MUTEX_TYPE, NULL, s,
-                                pconf, 0);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10005)
-                     "audit_body: could not create the audit-body mutex");
-        return !OK;
+    /* One mutex per piped sink (the instance is its index): the lock
+     * file names stay short and safe whatever the program's name. */
+    for (i = 0; all_sinks && i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+
+        if (!sink->is_pipe) {
+            continue;
+        }
+        rv = ap_global_mutex_create(&sink->mutex, NULL, AB_MUTEX_TYPE,
+                                    apr_itoa(pconf, i), s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, AB_LOGNO(10005)
+                         "audit_body: could not create the audit-body "
+                         "mutex for %s", sink->name);
+            return !OK;
+        }
     }
     return OK;
+}
+
+/* At most one error line per AB_REPORT_INTERVAL per child and *last:
+ * true for the one caller that may write it now. */
+static int report_due(apr_uint32_t *last_report)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t last = apr_atomic_read32(last_report);
+
+    return now - last >= AB_REPORT_INTERVAL
+           && apr_atomic_cas32(last_report, now, last) == last;
 }
 
 static void report_failure(ab_sink_t *sink, apr_status_t rv,
                            apr_uint32_t nrec)
 {
     apr_uint32_t failures = apr_atomic_add32(&sink->failures, nrec) + nrec;
-    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
-    apr_uint32_t last = apr_atomic_read32(&sink->last_report);
 
-    if (now - last >= AB_REPORT_INTERVAL
-        && apr_atomic_cas32(&sink->last_report, now, last) == last) {
+    if (report_due(&sink->last_report)) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, sink->s, AB_LOGNO(10007)
                      "audit_body: writing %u record%s to %s failed; %u "
                      "records lost in this process so far", nrec,
@@ -158,16 +290,16 @@ static apr_status_t write_records(void *baton, const char *buf,
 {
     ab_sink_t *sink = baton;
     apr_status_t rv, lrv = APR_ENOLOCK;
-    int lock = sink->is_pipe && sink_mutex
-               && (len > PIPE_BUF || sink->batch);
 
-    if (lock && (lrv = apr_global_mutex_lock(sink_mutex)) != APR_SUCCESS) {
+    if (sink->mutex
+        && (lrv = apr_global_mutex_lock(sink->mutex)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, lrv, sink->s, AB_LOGNO(10008)
-                     "audit_body: could not lock the audit-body mutex");
+                     "audit_body: could not lock the audit-body mutex of "
+                     "%s", sink->name);
     }
     rv = apr_file_write_full(sink->fd, buf, len, NULL);
     if (lrv == APR_SUCCESS) {
-        apr_global_mutex_unlock(sink_mutex);
+        apr_global_mutex_unlock(sink->mutex);
     }
     if (rv != APR_SUCCESS) {
         report_failure(sink, rv, nrec);
@@ -185,15 +317,21 @@ void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
     apr_status_t rv;
     int threaded = 0, i;
 
-    if (sink_mutex) {
-        rv = apr_global_mutex_child_init(&sink_mutex,
-                                         apr_global_mutex_lockfile(sink_mutex),
+    for (i = 0; all_sinks && i < all_sinks->nelts; i++) {
+        ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
+
+        if (!sink->mutex) {
+            continue;
+        }
+        rv = apr_global_mutex_child_init(&sink->mutex,
+                                         apr_global_mutex_lockfile(sink->mutex),
                                          pchild);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10006)
                          "audit_body: could not attach the audit-body mutex "
-                         "in this child; records are written without it");
-            sink_mutex = NULL;
+                         "of %s in this child; records are written without "
+                         "it", sink->name);
+            sink->mutex = NULL;
         }
     }
     /* Without threads (prefork) there is nobody to write in the
@@ -211,7 +349,10 @@ void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
          * are joined first, then every queued record is written. */
         rv = ab_batch_create(&sink->batch, pchild, size, delay,
                              AB_BATCH_MAX_WAIT, write_records, sink);
-        if (rv != APR_SUCCESS) {
+        if (rv == APR_SUCCESS) {
+            ab_batch_set_drop(sink->batch, sink->drop);
+        }
+        else {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, AB_LOGNO(10009)
                          "audit_body: could not start the writer thread "
                          "for %s; request threads write their records",
@@ -221,11 +362,93 @@ void ab_sink_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
+void ab_sink_missing(request_rec *r)
+{
+    static apr_uint32_t last_report;
+
+    if (report_due(&last_report)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AB_LOGNO(10032)
+                      "audit_body: AuditBody is On for %s only from a "
+                      ".htaccess file, and server %s opened no log: no "
+                      "record is written; put AuditBodyLog (or AuditBody "
+                      "On) in its configuration (at most one such line "
+                      "per %d s)", r->uri, r->server->server_hostname,
+                      AB_REPORT_INTERVAL);
+    }
+}
+
+/* AuditBodyLogOnFull drop: count a record the sink had no room for. */
+static void report_drop(request_rec *r, ab_sink_t *sink)
+{
+    apr_uint32_t dropped = apr_atomic_inc32(&sink->dropped) + 1;
+
+    if (report_due(&sink->last_drop_report)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AB_LOGNO(10031)
+                      "audit_body: %s is full (stalled disk or piped "
+                      "logger): record dropped (AuditBodyLogOnFull drop); "
+                      "%u records dropped in this process so far (at most "
+                      "one such line per %d s)", sink->name, dropped,
+                      AB_REPORT_INTERVAL);
+    }
+}
+
+/* AuditBodyLogOnFull drop, a record written by its request thread: to a
+ * pipe only if the sink's mutex comes within AB_BATCH_MAX_WAIT and the
+ * whole record fits in the pipe now (or the pipe is empty). A file is
+ * written directly: there is no telling a stalled disk in advance. */
+static void write_or_drop(request_rec *r, ab_sink_t *sink, const char *rec,
+                          apr_size_t len)
+{
+    apr_status_t lrv, rv;
+
+    if (!sink->is_pipe || !sink->mutex) {
+        write_records(sink, rec, len, 1);
+        return;
+    }
+    lrv = apr_global_mutex_timedlock(sink->mutex, AB_BATCH_MAX_WAIT);
+    if (lrv == APR_ENOTIMPL) {
+        lrv = apr_global_mutex_trylock(sink->mutex);
+    }
+    if (lrv != APR_SUCCESS) {
+        if (APR_STATUS_IS_TIMEUP(lrv) || APR_STATUS_IS_EBUSY(lrv)) {
+            report_drop(r, sink);
+        }
+        else {
+            write_records(sink, rec, len, 1);  /* reports the lock error */
+        }
+        return;
+    }
+    if (!pipe_has_room(sink->fd, len)) {
+        apr_global_mutex_unlock(sink->mutex);
+        report_drop(r, sink);
+        return;
+    }
+    rv = apr_file_write_full(sink->fd, rec, len, NULL);
+    apr_global_mutex_unlock(sink->mutex);
+    if (rv != APR_SUCCESS) {
+        report_failure(sink, rv, 1);
+    }
+    else {
+        apr_atomic_inc32(&sink->written);
+    }
+}
+
 void ab_sink_write(request_rec *r, ab_sink_t *sink, const char *rec,
                    apr_size_t len)
 {
+    apr_status_t rv;
+
     if (sink->batch) {
-        ab_batch_put(sink->batch, rec, len);
+        rv = ab_batch_put(sink->batch, rec, len);
+        if (rv == APR_EAGAIN && sink->drop) {
+            report_drop(r, sink);
+        }
+        else if (rv == APR_ENOSPC && sink->drop) {
+            write_or_drop(r, sink, rec, len);
+        }
+    }
+    else if (sink->drop) {
+        write_or_drop(r, sink, rec, len);
     }
     else {
         write_records(sink, rec, len, 1);
@@ -241,6 +464,7 @@ static int status_hook(request_rec *r, int flags)
         ab_sink_t *sink = APR_ARRAY_IDX(all_sinks, i, ab_sink_t *);
         apr_uint32_t ok = apr_atomic_read32(&sink->written);
         apr_uint32_t failed = apr_atomic_read32(&sink->failures);
+        apr_uint32_t dropped = apr_atomic_read32(&sink->dropped);
         ab_batch_stats_t st;
 
         memset(&st, 0, sizeof(st));
@@ -252,15 +476,19 @@ static int status_hook(request_rec *r, int flags)
                        "AuditBodyLost(%s): %u\n"
                        "AuditBodyBatches(%s): %u\n"
                        "AuditBodyDirect(%s): %u\n"
-                       "AuditBodyQueueFull(%s): %u\n", sink->name, ok,
+                       "AuditBodyQueueFull(%s): %u\n"
+                       "AuditBodyDropped(%s): %u\n", sink->name, ok,
                        sink->name, failed, sink->name, st.batches,
-                       sink->name, st.direct, sink->name, st.waits);
+                       sink->name, st.direct, sink->name, st.waits,
+                       sink->name, dropped);
         }
         else {
             ap_rprintf(r, "<p>mod_audit_body (this child): %s: %u records "
-                       "written, %u lost; %s: %u batch writes, %u records "
-                       "written directly, queue full %u times</p>\n",
+                       "written, %u lost, %u dropped (log full, %s); %s: %u "
+                       "batch writes, %u records written directly, queue "
+                       "full %u times</p>\n",
                        ap_escape_html(r->pool, sink->name), ok, failed,
+                       dropped, sink->drop ? "drop" : "block",
                        sink->batch ? "queued" : "no queue", st.batches,
                        st.direct, st.waits);
         }

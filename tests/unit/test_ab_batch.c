@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <apr_atomic.h>
+#include <apr_portable.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_proc.h>
@@ -31,6 +32,9 @@ typedef struct {
     apr_uint32_t records;
     int torn;                       /* a call held a partial record */
     apr_interval_time_t delay;      /* sleep in each call (slow disk) */
+    apr_os_thread_t forbidden;      /* must never call (drop mode) */
+    int forbidden_set;
+    int forbidden_called;
 } sink_t;
 
 static sink_t sink;
@@ -59,6 +63,10 @@ static apr_status_t sink_write(void *baton, const char *buf, apr_size_t len,
     apr_uint32_t lines = 0;
     apr_size_t i;
 
+    if (s->forbidden_set
+        && apr_os_thread_equal(s->forbidden, apr_os_thread_current())) {
+        s->forbidden_called = 1;
+    }
     if (s->delay) {
         apr_sleep(s->delay);
     }
@@ -253,6 +261,59 @@ START_TEST(full_queue_waits_then_writes_directly)
 }
 END_TEST
 
+/* Drop mode (AuditBodyLogOnFull drop): with a stalled sink (300 ms a
+ * call) a put never writes and never waits longer than max_wait; what
+ * finds no room is refused and counted, what was taken is written whole,
+ * a record larger than a buffer is handed back. */
+START_TEST(drop_mode_never_writes_from_put)
+{
+    ab_batch_t *b;
+    ab_batch_stats_t st;
+    char rec[5000];
+    apr_size_t len;
+    apr_time_t t0, worst = 0;
+    int i, taken = 0, refused = 0;
+
+    sink.delay = apr_time_from_msec(300);
+    sink.forbidden = apr_os_thread_current();
+    sink.forbidden_set = 1;
+    ck_assert_int_eq(ab_batch_create(&b, pool, 4096, apr_time_from_msec(1),
+                                     apr_time_from_msec(5), sink_write,
+                                     &sink), APR_SUCCESS);
+    ab_batch_set_drop(b, 1);
+    for (i = 0; i < 200; i++) {
+        apr_status_t rv;
+
+        len = make_record(rec, 0, i, 400);
+        t0 = apr_time_now();
+        rv = ab_batch_put(b, rec, len);
+        if (apr_time_now() - t0 > worst) {
+            worst = apr_time_now() - t0;
+        }
+        if (rv == APR_SUCCESS) {
+            taken++;
+        }
+        else {
+            ck_assert_int_eq(rv, APR_EAGAIN);
+            refused++;
+        }
+    }
+    ck_assert_int_gt(refused, 0);
+    ck_assert_int_gt(taken, 0);
+    /* far below one 300 ms write */
+    ck_assert_int_lt(worst, apr_time_from_msec(100));
+    len = make_record(rec, 0, 999, 4200);
+    ck_assert_int_eq(ab_batch_put(b, rec, len), APR_ENOSPC);
+    ck_assert_int_eq(ab_batch_close(b), APR_SUCCESS);
+    ck_assert_int_eq(sink.forbidden_called, 0);
+    ck_assert_int_eq(sink.torn, 0);
+    ab_batch_stats(b, &st);
+    ck_assert_uint_eq(st.dropped, (apr_uint32_t)refused);
+    ck_assert_uint_eq(st.direct, 0);
+    ck_assert_uint_eq(sink.records, (apr_uint32_t)taken);
+}
+END_TEST
+
 START_TEST(close_writes_what_is_queued)
 {
     ab_batch_t *b;
@@ -345,6 +406,7 @@ Suite *ab_batch_suite(void)
     tcase_add_test(tc, swaps_during_copies);
     tcase_add_test(tc, oversized_written_directly);
     tcase_add_test(tc, full_queue_waits_then_writes_directly);
+    tcase_add_test(tc, drop_mode_never_writes_from_put);
     tcase_add_test(tc, close_writes_what_is_queued);
     tcase_add_test(tc, pool_destroy_writes_what_is_queued);
     tcase_add_test(tc, interval_and_flush);
