@@ -91,6 +91,18 @@ static const char *request_id(request_rec *r)
                         apr_atomic_inc32(&next_id));
 }
 
+/* The port of the virtual host that served r: its ServerName's port, else
+ * the local port the connection came in on. Never the Host header's port,
+ * which ap_get_server_port() returns under UseCanonicalName Off. */
+static int server_port(request_rec *r)
+{
+    if (r->server->port) {
+        return (int)r->server->port;
+    }
+    return r->connection->local_addr ? (int)r->connection->local_addr->port
+                                     : 0;
+}
+
 static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
 {
     b->headers = r->headers_in;
@@ -194,8 +206,7 @@ static int ab_log_transaction(request_rec *r)
     rec.time = r->request_time;
     rec.id = request_id(r);
     rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
-                            apr_itoa(r->pool, (int)ap_get_server_port(r)),
-                            NULL);
+                            apr_itoa(r->pool, server_port(r)), NULL);
     rec.client_ip = r->useragent_ip;
     rec.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
     rec.method = r->method;
