@@ -9,8 +9,8 @@
  *
  * Both observe the stream and copy at most the configured cap; they pass
  * every brigade on in the same call and never set data aside. Past the cap
- * (or when a body is skipped) they read no bucket, so FILE buckets stay
- * FILE and sendfile keeps working.
+ * (or when a body is skipped) they read no bucket of known length, so FILE
+ * buckets stay FILE and sendfile keeps working.
  */
 #include <unistd.h>
 
@@ -164,8 +164,12 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             continue;
         }
         room = ab_capture_room(&ctx->resp);
-        if (room == 0 || ctx->resp_rv != APR_SUCCESS) {
-            /* Past the cap: count without reading. */
+        if (ctx->resp_rv != APR_SUCCESS
+            || (room == 0 && e->length != (apr_size_t)-1)) {
+            /* Past the cap: count without reading. A bucket of unknown
+             * length (CGI pipe, proxied socket) is read below as the
+             * core's content-length filter would, and counted, not
+             * copied. */
             if (e->length == (apr_size_t)-1) {
                 ctx->resp.unknown = 1;
             }

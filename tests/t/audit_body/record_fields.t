@@ -11,7 +11,7 @@ use IO::Socket::INET;
 use lib 't/lib';
 use AuditTest qw(marker find_record body_bytes);
 
-plan tests => 4, need_module 'cgid', 'proxy_http';
+plan tests => 14, need_module 'cgid', 'proxy_http';
 
 my $cfg = Apache::Test::config()->{vars};
 
@@ -45,3 +45,26 @@ ok t_cmp(($rec->{vhost} // '') =~ /:(\d+)$/ ? $1 : 'none', $cfg->{port},
          'vhost port is the port the server listens on');
 ok t_cmp($rec->{request}{headers}{Host}, 'localhost:1',
          'the Host header is still recorded as sent');
+
+# 9c: a CGI response longer than the cap (50 lines of 11 bytes).
+$m = marker('cgitotal');
+my $res = GET "/ab/rec/cgi100/stream.pl?n=50&ms=0&m=$m";
+ok t_cmp($res->code, 200, 'CGI status');
+ok t_cmp(length $res->content, 550, 'client got the whole CGI body');
+$rec = find_record($m);
+ok $rec;
+ok t_cmp($rec->{response}{captured_bytes}, 100, 'record holds the cap');
+ok t_cmp($rec->{response}{total_bytes}, 550,
+         'total_bytes counts every byte the CGI sent');
+ok t_cmp($rec->{response}{truncated} ? 1 : 0, 1, 'truncated');
+
+# 9c: a proxied response longer than the cap (streamed, no length).
+$m = marker('proxytotal');
+$res = GET "/ab/rec/proxy100/stream?n=20&ms=0&size=64&m=$m";
+ok t_cmp($res->code, 200, 'proxied status');
+my $got = length $res->content;
+$rec = find_record($m);
+ok $rec;
+ok t_cmp($rec->{response}{captured_bytes}, 100, 'proxied: cap');
+ok t_cmp($rec->{response}{total_bytes}, $got,
+         'proxied: total_bytes is what the client got');
