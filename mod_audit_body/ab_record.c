@@ -57,7 +57,8 @@ typedef struct {
 typedef struct {
     const ab_record_body_t *b;
     const apr_table_entry_t *e;     /* header entries */
-    int n;                          /* number of entries */
+    int n;                          /* entries planned (the first n) */
+    int omitted;                    /* entries past AB_RECORD_MAX_HEADERS */
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
     cm_json_enc_e enc;              /* TEXT until the body proves not */
     apr_size_t textlen;             /* bytes of body written as text */
@@ -137,19 +138,64 @@ static const char *plan_name(apr_pool_t *p, const char *key,
     return name;
 }
 
+/* Header tables up to this size are grouped by comparing each name with
+ * the names before it (cheaper than hashing for the usual dozen); larger
+ * ones through a hash table of the case-folded names. */
+#define AB_GROUP_SCAN_MAX 16
+
+/* FNV-1a of name (len bytes), ASCII letters folded to lower case, as
+ * apr_cstr_casecmp() compares them. */
+static apr_uint32_t name_hash(const char *name, apr_size_t len)
+{
+    const unsigned char *u = (const unsigned char *)name;
+    apr_uint32_t h = 2166136261u;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned int c = u[i];
+
+        if (c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+        }
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}
+
+/* Whether the planned names of entries i and j are the same header. */
+static int same_name(const hdr_plan_t *h, int i, int j)
+{
+    /* case folding keeps the length: compare lengths first */
+    return h[j].nlen == h[i].nlen && !apr_cstr_casecmp(h[j].name, h[i].name);
+}
+
+/* Add entry i (not the first of its name) to the group led by j. */
+static void group_join(hdr_plan_t *h, int j, int i, int masked)
+{
+    h[i].dup = 1;
+    h[h[j].tail].next = i;
+    h[j].tail = i;
+    h[j].masked |= masked;
+}
+
 /* Group repeated header names case-insensitively (first spelling wins)
- * and look each name up in the mask once. Header tables are small
- * (LimitRequestFields), so the quadratic scan is cheaper than hashing
- * lower-cased copies. A group is masked if any of its names is. */
+ * and look each name up in the mask once. A group is masked if any of its
+ * names is. At most AB_RECORD_MAX_HEADERS entries (the first ones, in
+ * table order) are planned; the others are only counted, so the work and
+ * the record stay bounded whatever a backend sends, and grouping is
+ * linear (a hash table past AB_GROUP_SCAN_MAX entries). */
 static void plan_headers(apr_pool_t *p, dir_plan_t *d,
                          const mask_plan_t *mp)
 {
     const apr_array_header_t *arr;
     hdr_plan_t *h;
+    int *slots = NULL;
+    apr_uint32_t mask = 0;
     int i, j, masked;
 
     d->e = NULL;
     d->n = 0;
+    d->omitted = 0;
     d->h = NULL;
     d->estimate = AB_DIR_FIXED;
     if (!d->b->headers) {
@@ -161,7 +207,22 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     }
     d->e = (const apr_table_entry_t *)arr->elts;
     d->n = arr->nelts;
+    if (d->n > AB_RECORD_MAX_HEADERS) {
+        d->omitted = d->n - AB_RECORD_MAX_HEADERS;
+        d->n = AB_RECORD_MAX_HEADERS;
+    }
     d->h = h = apr_palloc(p, sizeof(*h) * (apr_size_t)d->n);
+    if (d->n > AB_GROUP_SCAN_MAX) {
+        /* open addressing, at most half full: -1 is an empty slot */
+        apr_uint32_t size = 64;
+
+        while (size < 2 * (apr_uint32_t)d->n) {
+            size *= 2;
+        }
+        mask = size - 1;
+        slots = apr_palloc(p, sizeof(*slots) * size);
+        memset(slots, 0xff, sizeof(*slots) * size);
+    }
     for (i = 0; i < d->n; i++) {
         h[i].name = NULL;
         h[i].nlen = 0;
@@ -184,21 +245,25 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
         masked = plan_masked(mp, d->e[i].key,
                              h[i].name == d->e[i].key ? h[i].nlen
                                                       : strlen(d->e[i].key));
-        for (j = 0; j < i; j++) {
-            /* case folding keeps the length: compare lengths first */
-            if (!h[j].dup && h[j].nlen == h[i].nlen
-                && !apr_cstr_casecmp(h[j].name, h[i].name)) {
+        h[i].masked = masked;
+        if (!slots) {
+            for (j = 0; j < i; j++) {
+                if (!h[j].dup && same_name(h, i, j)) {
+                    group_join(h, j, i, masked);
+                    break;
+                }
+            }
+            continue;
+        }
+        for (j = (int)(name_hash(h[i].name, h[i].nlen) & mask);
+             slots[j] >= 0; j = (int)((apr_uint32_t)(j + 1) & mask)) {
+            if (same_name(h, i, slots[j])) {
+                group_join(h, slots[j], i, masked);
                 break;
             }
         }
-        if (j < i) {
-            h[i].dup = 1;
-            h[h[j].tail].next = i;
-            h[j].tail = i;
-            h[j].masked |= masked;
-        }
-        else {
-            h[i].masked = masked;
+        if (slots[j] < 0) {
+            slots[j] = i;
         }
     }
 }
@@ -330,6 +395,8 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     CM_OUT_LIT(o, "{\"headers\":");
     emit_headers(o, d);
+    CM_OUT_LIT(o, ",\"headers_omitted\":");
+    cm_out_int(o, d->omitted);
     CM_OUT_LIT(o, ",\"content_type\":");
     cm_out_qstr(o, b->content_type);
     CM_OUT_LIT(o, ",\"content_encoding\":");

@@ -55,6 +55,10 @@ typedef struct {
     const apr_array_header_t *mask;
 } ab_record_t;
 
+/** Header entries a record holds per direction, in table order; the
+ *  rest are counted in "headers_omitted". */
+#define AB_RECORD_MAX_HEADERS 256
+
 /** The value written instead of a masked header. */
 #define AB_MASKED "***"
 
