@@ -33,8 +33,11 @@ typedef struct {
     int vplain;     /* the value needs no escaping */
     int next;       /* next entry with the same name, -1: none */
     int tail;       /* last entry of this group (first entry only) */
+    int lead;       /* first entry of this group */
     int dup;        /* the name already appeared: written with the first */
     int masked;     /* values are written as AB_MASKED */
+    int raw;        /* name or value is not valid UTF-8: its exact bytes
+                       go to "headers_b64" (never for a masked group) */
 } hdr_plan_t;
 
 /* A masked header name with its length, which rules out most names
@@ -59,6 +62,7 @@ typedef struct {
     const apr_table_entry_t *e;     /* header entries */
     int n;                          /* entries planned (the first n) */
     int omitted;                    /* entries past AB_RECORD_MAX_HEADERS */
+    int nraw;                       /* entries with raw set */
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
     cm_json_enc_e enc;              /* TEXT until the body proves not */
     apr_size_t textlen;             /* bytes of body written as text */
@@ -173,6 +177,7 @@ static int same_name(const hdr_plan_t *h, int i, int j)
 static void group_join(hdr_plan_t *h, int j, int i, int masked)
 {
     h[i].dup = 1;
+    h[i].lead = j;
     h[h[j].tail].next = i;
     h[j].tail = i;
     h[j].masked |= masked;
@@ -196,6 +201,7 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     d->e = NULL;
     d->n = 0;
     d->omitted = 0;
+    d->nraw = 0;
     d->h = NULL;
     d->estimate = AB_DIR_FIXED;
     if (!d->b->headers) {
@@ -232,8 +238,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
                                 : 0;
         h[i].next = -1;
         h[i].tail = i;
+        h[i].lead = i;
         h[i].dup = 0;
         h[i].masked = 0;
+        h[i].raw = 0;
         if (!d->e[i].key) {
             /* not expected from apr_table_*, but never emit a NULL name */
             h[i].dup = 1;
@@ -246,6 +254,11 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
                              h[i].name == d->e[i].key ? h[i].nlen
                                                       : strlen(d->e[i].key));
         h[i].masked = masked;
+        /* bytes U+FFFD would replace in the record: keep them exactly */
+        h[i].raw = h[i].name != d->e[i].key
+                   || (!h[i].vplain
+                       && cm_utf8_valid_prefix(d->e[i].val, h[i].vlen)
+                          != h[i].vlen);
         if (!slots) {
             for (j = 0; j < i; j++) {
                 if (!h[j].dup && same_name(h, i, j)) {
@@ -264,6 +277,18 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
         }
         if (slots[j] < 0) {
             slots[j] = i;
+        }
+    }
+    /* a group is masked once all of it is planned: only then is it known
+     * which raw entries may be written */
+    for (i = 0; i < d->n; i++) {
+        if (h[i].raw) {
+            if (h[h[i].lead].masked) {
+                h[i].raw = 0;
+                continue;
+            }
+            d->nraw++;
+            d->estimate += (strlen(d->e[i].key) + h[i].vlen) / 3 * 4 + 24;
         }
     }
 }
@@ -383,6 +408,31 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
     cm_out_raw(o, "}", 1);
 }
 
+/* The exact bytes of every planned entry that "headers" shows with
+ * U+FFFD, as [name, value] pairs in base64 (table order); null if none. */
+static void emit_headers_b64(cm_out_t *o, const dir_plan_t *d)
+{
+    int i, first = 1;
+
+    if (!d->nraw) {
+        cm_out_raw(o, "null", 4);
+        return;
+    }
+    cm_out_raw(o, "[", 1);
+    for (i = 0; i < d->n; i++) {
+        if (!d->h[i].raw) {
+            continue;
+        }
+        cm_out_raw(o, first ? "[" : ",[", first ? 1 : 2);
+        first = 0;
+        cm_out_base64(o, d->e[i].key, strlen(d->e[i].key));
+        cm_out_raw(o, ",", 1);
+        cm_out_base64(o, d->e[i].val ? d->e[i].val : "", d->h[i].vlen);
+        cm_out_raw(o, "]", 1);
+    }
+    cm_out_raw(o, "]", 1);
+}
+
 static void emit_direction(cm_out_t *o, dir_plan_t *d)
 {
     const ab_record_body_t *b = d->b;
@@ -397,6 +447,8 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     emit_headers(o, d);
     CM_OUT_LIT(o, ",\"headers_omitted\":");
     cm_out_int(o, d->omitted);
+    CM_OUT_LIT(o, ",\"headers_b64\":");
+    emit_headers_b64(o, d);
     CM_OUT_LIT(o, ",\"content_type\":");
     cm_out_qstr(o, b->content_type);
     CM_OUT_LIT(o, ",\"content_encoding\":");
@@ -440,7 +492,8 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
 
 static void emit_record(cm_out_t *o, const ab_record_t *rec,
                         const char *stamp, apr_size_t stamplen,
-                        dir_plan_t *req, dir_plan_t *resp)
+                        apr_size_t uri_raw, dir_plan_t *req,
+                        dir_plan_t *resp)
 {
     CM_OUT_LIT(o, "{\"time\":\"");
     cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
@@ -457,6 +510,13 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
     cm_out_qstr(o, rec->method);
     CM_OUT_LIT(o, ",\"uri\":");
     cm_out_qstr(o, rec->uri);
+    CM_OUT_LIT(o, ",\"uri_b64\":");
+    if (uri_raw) {
+        cm_out_base64(o, rec->uri, uri_raw);
+    }
+    else {
+        cm_out_raw(o, "null", 4);
+    }
     CM_OUT_LIT(o, ",\"protocol\":");
     cm_out_qstr(o, rec->protocol);
     CM_OUT_LIT(o, ",\"status\":");
@@ -560,7 +620,7 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                        apr_size_t *len)
 {
     char stamp[32];
-    apr_size_t stamplen;
+    apr_size_t stamplen, uri_raw;
     dir_plan_t req, resp;
     mask_name_t mstack[AB_MASK_STACK], *m = mstack;
     mask_plan_t mp;
@@ -568,6 +628,11 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
     int i;
 
     stamplen = format_stamp(stamp, rec->time);
+    /* a URI that is not valid UTF-8 is also written in base64, exactly */
+    uri_raw = rec->uri ? strlen(rec->uri) : 0;
+    if (cm_utf8_valid_prefix(rec->uri, uri_raw) == uri_raw) {
+        uri_raw = 0;
+    }
     mp.n = 0;
     if (rec->mask && rec->mask->nelts > 0) {
         if (rec->mask->nelts > AB_MASK_STACK) {
@@ -593,15 +658,16 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                               + str_len(rec->client_ip)
                               + str_len(rec->method) + str_len(rec->uri)
                               + str_len(rec->protocol)
-                              + str_len(rec->user));
+                              + str_len(rec->user))
+            + uri_raw / 3 * 4 + 8;
     o.buf = apr_palloc(p, o.cap + 1);
-    emit_record(&o, rec, stamp, stamplen, &req, &resp);
+    emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
     if (o.len > o.cap) {
         /* Escaping outgrew the estimate: o.len is the exact size now. */
         o.cap = o.len;
         o.len = 0;
         o.buf = apr_palloc(p, o.cap + 1);
-        emit_record(&o, rec, stamp, stamplen, &req, &resp);
+        emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
     }
     /* Both runs use the same code over the same plan, so the second one
      * fits (the unit tests check it); never abort a child over it. */

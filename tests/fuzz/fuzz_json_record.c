@@ -18,6 +18,10 @@
  *   text body, and captured_bytes/total_bytes/truncated say so;
  * - header values and string fields that are valid UTF-8 come back
  *   exactly (masked headers as "***");
+ * - nothing is lost: a URI that is not valid UTF-8 comes back exactly
+ *   from uri_b64 (null otherwise), and every header entry whose name or
+ *   value is not, and whose group is not masked, comes back exactly, in
+ *   table order, from headers_b64 (no other entry, no masked byte);
  * - the capture keeps min(limit, size) bytes, the prefix, and counts all;
  * - cm_json on its own: escaped_len() == escape(), cm_out_qmem() decodes
  *   to cm_utf8_sanitize() of its input, base64 decodes to its input, and
@@ -38,7 +42,8 @@
 #define MAX_FIELDS 40
 
 static const char *const top_keys[] = {
-    "time", "id", "vhost", "client", "method", "uri", "protocol", "status",
+    "time", "id", "vhost", "client", "method", "uri", "uri_b64",
+    "protocol", "status",
     "user", "latency_us", "ttfb_us", "bytes_received", "bytes_sent",
     "aborted", "request", "response", NULL
 };
@@ -64,6 +69,20 @@ static void check_str(const jv_t *v, const char *want, const char *what)
     }
 }
 
+/* v is a base64 string of exactly the n bytes at want. */
+static void check_b64(apr_pool_t *p, const jv_t *v, const char *want,
+                      size_t n, const char *what)
+{
+    unsigned char *dec;
+    size_t got;
+
+    FUZZ_CHECK(v && v->type == JV_STR, "%s is not a string", what);
+    dec = apr_palloc(p, v->len / 4 * 3 + 1);
+    FUZZ_CHECK(!b64_decode(v->s, v->len, dec, &got), "%s: bad base64", what);
+    FUZZ_CHECK(got == n && !memcmp(dec, want, n), "%s: not the exact bytes",
+               what);
+}
+
 static long long num(const jv_t *v, const char *what)
 {
     FUZZ_CHECK(v && v->type == JV_NUM, "%s is not a number", what);
@@ -85,10 +104,11 @@ static int ascii_casecmp(const char *a, size_t an, const char *b, size_t bn)
     return 0;
 }
 
-static void check_headers(apr_pool_t *p, const jv_t *h,
+static void check_headers(apr_pool_t *p, const jv_t *h, const jv_t *raw,
                           const apr_table_t *t,
                           const apr_array_header_t *mask)
 {
+    int nraw = 0;
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
     char **names = apr_palloc(p, sizeof(*names) * (size_t)(arr->nelts + 1));
@@ -180,6 +200,38 @@ static void check_headers(apr_pool_t *p, const jv_t *h,
         FUZZ_CHECK(v->type == JV_STR ? k == 1 : k == v->n,
                    "header '%s': too many values", names[i]);
     }
+
+    /* headers_b64: the exact bytes of each entry shown with U+FFFD */
+    FUZZ_CHECK(raw && (raw->type == JV_NULL || (raw->type == JV_ARR
+                                                && raw->n > 0)),
+               "headers_b64 is not null or a list");
+    for (i = 0; i < arr->nelts; i++) {
+        int masked = 0;
+
+        if (valid_text(e[i].key, strlen(e[i].key))
+            && valid_text(e[i].val, strlen(e[i].val))) {
+            continue;
+        }
+        for (j = 0; j < arr->nelts; j++) {
+            if (!ascii_casecmp(names[j], strlen(names[j]), names[i],
+                               strlen(names[i]))) {
+                masked |= ab_header_masked(mask, e[j].key);
+            }
+        }
+        if (masked) {
+            continue;
+        }
+        FUZZ_CHECK(raw->type == JV_ARR && nraw < raw->n
+                   && raw->v[nraw]->type == JV_ARR && raw->v[nraw]->n == 2,
+                   "headers_b64: entry %d missing", i);
+        check_b64(p, raw->v[nraw]->v[0], e[i].key, strlen(e[i].key),
+                  "headers_b64 name");
+        check_b64(p, raw->v[nraw]->v[1], e[i].val, strlen(e[i].val),
+                  "headers_b64 value");
+        nraw++;
+    }
+    FUZZ_CHECK(raw->type == JV_NULL ? nraw == 0 : nraw == raw->n,
+               "headers_b64: %d entries expected", nraw);
 }
 
 static void check_direction(apr_pool_t *p, const jv_t *d,
@@ -192,7 +244,10 @@ static void check_direction(apr_pool_t *p, const jv_t *d,
     apr_size_t want_len;
 
     FUZZ_CHECK(d && d->type == JV_OBJ, "%s is not an object", what);
-    check_headers(p, json_get(d, "headers"), b->headers, mask);
+    check_headers(p, json_get(d, "headers"), json_get(d, "headers_b64"),
+                  b->headers, mask);
+    FUZZ_CHECK(num(json_get(d, "headers_omitted"), "headers_omitted") == 0,
+               "%s: headers omitted", what);
     check_str(json_get(d, "content_type"), b->content_type, "content_type");
     captured = num(json_get(d, "captured_bytes"), "captured_bytes");
     if (b->total < 0) {
@@ -446,6 +501,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_str(json_get(json_get(v, "client"), "ip"), rec.client_ip, "ip");
     check_str(json_get(v, "method"), rec.method, "method");
     check_str(json_get(v, "uri"), rec.uri, "uri");
+    if (rec.uri && !valid_text(rec.uri, strlen(rec.uri))) {
+        check_b64(p, json_get(v, "uri_b64"), rec.uri, strlen(rec.uri),
+                  "uri_b64");
+    }
+    else {
+        FUZZ_CHECK(json_get(v, "uri_b64")
+                   && json_get(v, "uri_b64")->type == JV_NULL,
+                   "uri_b64 is not null");
+    }
     check_str(json_get(v, "protocol"), rec.protocol, "protocol");
     check_str(json_get(v, "user"), rec.user, "user");
     FUZZ_CHECK(num(json_get(v, "status"), "status") == rec.status, "status");

@@ -4,12 +4,15 @@
  * compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
  */
 
-/* Unit tests for what bounds a record: the number of header entries it
- * holds (and counts as left out), header grouping past the scan size. */
+/* Unit tests for what bounds a record and what keeps it exact: the number
+ * of header entries it holds (and counts as left out), header grouping
+ * past the scan size, the exact bytes of a URI or header that is not
+ * valid UTF-8 (uri_b64, headers_b64). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_base64.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 
@@ -160,6 +163,84 @@ START_TEST(headers_grouped_by_hash)
 }
 END_TEST
 
+/* The base64 string that follows key in line (e.g. "\"uri_b64\":\""),
+ * decoded; *n receives its length. */
+static char *b64_after(const char *line, const char *key, int *n)
+{
+    const char *at = strstr(line, key), *end;
+    char *enc, *dec;
+
+    ck_assert_msg(at != NULL, "missing %s in %.400s", key, line);
+    at += strlen(key);
+    end = strchr(at, '"');
+    ck_assert_ptr_nonnull(end);
+    enc = apr_pstrmemdup(pool, at, (apr_size_t)(end - at));
+    dec = apr_palloc(pool, (apr_size_t)apr_base64_decode_len(enc) + 1);
+    *n = apr_base64_decode(dec, enc);
+    return dec;
+}
+
+/* Bytes that are not UTF-8 in the URI and in header names and values are
+ * shown as U+FFFD and kept exactly in base64 beside them; a masked
+ * header's bytes never are; exact strings get no copy. */
+START_TEST(raw_bytes_recoverable)
+{
+    static const char uri[] = "/a\xff%20b?q=\xc3\x28&r=\xe2\x82";
+    static const char val[] = "a\xff" "b\x80";
+    apr_array_header_t *mask = apr_array_make(pool, 1, sizeof(char *));
+    apr_table_t *in = apr_table_make(pool, 8);
+    ab_record_t rec;
+    apr_size_t len;
+    const char *line, *req;
+    char *dec;
+    int n;
+
+    *(const char **)apr_array_push(mask) = "X-Secret";
+    apr_table_addn(in, "Host", "example.com");
+    apr_table_addn(in, "X-Raw", val);
+    apr_table_addn(in, "X-N\xfe", "plain");
+    apr_table_addn(in, "X-Secret", "s\xff");
+    apr_table_addn(in, "X-Utf8", "caf\xc3\xa9");
+    empty_record(&rec);
+    rec.uri = uri;
+    rec.mask = mask;
+    rec.request.headers = in;
+    line = ab_record_format(pool, &rec, &len);
+    ck_assert_uint_eq(cm_utf8_valid_prefix(line, len), len);
+
+    HAS(line, "\"uri\":\"/a\xef\xbf\xbd%20b?q=\xef\xbf\xbd(&r=\xef\xbf\xbd\"");
+    dec = b64_after(line, "\"uri_b64\":\"", &n);
+    ck_assert_int_eq(n, (int)strlen(uri));
+    ck_assert(!memcmp(dec, uri, strlen(uri)));
+
+    req = strstr(line, "\"request\":");
+    HAS(req, "\"X-Raw\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+    HAS(req, "\"X-Secret\":\"***\"");
+    /* pairs in table order: X-Raw, then X-N\xfe; not X-Secret nor X-Utf8 */
+    dec = b64_after(req, "\"headers_b64\":[[\"", &n);
+    ck_assert_int_eq(n, 5);
+    ck_assert(!memcmp(dec, "X-Raw", 5));
+    dec = b64_after(req, "\"headers_b64\":[[\"WC1SYXc=\",\"", &n);
+    ck_assert_int_eq(n, (int)strlen(val));
+    ck_assert(!memcmp(dec, val, strlen(val)));
+    dec = b64_after(req, "\"],[\"", &n);
+    ck_assert_int_eq(n, 4);
+    ck_assert(!memcmp(dec, "X-N\xfe", 4));
+    HAS(req, "\",\"cGxhaW4=\"]],\"content_type\"");
+    LACKS(line, "czE=");        /* "s\xff" of the masked header */
+    ck_assert_int_eq(count_of(req, "],["), 1);
+    HAS(strstr(line, "\"response\":"), "\"headers_b64\":null,");
+
+    /* all exact: no copies */
+    rec.uri = "/caf\xc3\xa9?x=1";
+    apr_table_unset(in, "X-Raw");
+    apr_table_unset(in, "X-N\xfe");
+    line = ab_record_format(pool, &rec, &len);
+    HAS(line, "\"uri_b64\":null,");
+    HAS(line, "\"headers_omitted\":0,\"headers_b64\":null,");
+}
+END_TEST
+
 Suite *ab_record_bounds_suite(void)
 {
     Suite *s = suite_create("ab_record_bounds");
@@ -170,6 +251,7 @@ Suite *ab_record_bounds_suite(void)
     tcase_add_test(tc, headers_bounded);
     tcase_add_test(tc, headers_at_cap);
     tcase_add_test(tc, headers_grouped_by_hash);
+    tcase_add_test(tc, raw_bytes_recoverable);
     suite_add_tcase(s, tc);
     return s;
 }

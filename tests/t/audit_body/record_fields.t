@@ -1,6 +1,7 @@
 # Record fields that the client must not choose and httpd knows: the vhost
 # port is the server's, not the Host header's; total_bytes counts every
-# byte of a CGI or proxied response past the cap.
+# byte of a CGI or proxied response past the cap; bytes that are not
+# UTF-8 in the URI or a header can be recovered exactly from the record.
 use strict;
 use warnings FATAL => 'all';
 
@@ -10,8 +11,9 @@ use Apache::TestRequest qw(GET);
 use IO::Socket::INET;
 use lib 't/lib';
 use AuditTest qw(marker find_record body_bytes);
+use MIME::Base64 qw(decode_base64);
 
-plan tests => 14, need_module 'cgid', 'proxy_http';
+plan tests => 22, need_module 'cgid', 'proxy_http';
 
 my $cfg = Apache::Test::config()->{vars};
 
@@ -68,3 +70,25 @@ ok $rec;
 ok t_cmp($rec->{response}{captured_bytes}, 100, 'proxied: cap');
 ok t_cmp($rec->{response}{total_bytes}, $got,
          'proxied: total_bytes is what the client got');
+
+# 9d: a 0xFF byte in the URI and in a header value (and a name).
+$m = marker('rawbytes');
+my $uri = "/ab/hello.txt?m=$m&x=\xff\xfe%41";
+($status, $resp) = raw_request("GET $uri HTTP/1.1\r\n"
+                               . "Host: $cfg->{servername}\r\n"
+                               . "X-Raw: a\xffb\r\n"
+                               . "X-Plain: yes\r\n"
+                               . "Connection: close\r\n\r\n");
+ok t_cmp($status, 200, 'a URI with 0xFF is served');
+$rec = find_record($m);
+ok $rec;
+ok t_cmp($rec->{uri}, qr/x=\x{fffd}+%41$/, 'uri shows U+FFFD');
+ok t_cmp(decode_base64($rec->{uri_b64} // ''), $uri,
+         'uri_b64 holds the exact bytes of the URI');
+my $raw = $rec->{request}{headers_b64} // [];
+my %raw = map { decode_base64($_->[0]) => decode_base64($_->[1]) } @$raw;
+ok t_cmp($raw{'X-Raw'}, "a\xffb",
+         'headers_b64 holds the exact bytes of the header value');
+ok t_cmp(scalar @$raw, 1, 'only the header that is not UTF-8');
+ok t_cmp($rec->{request}{headers}{'X-Plain'}, 'yes', 'other headers as sent');
+ok t_cmp($rec->{response}{headers_b64}, undef, 'response: nothing raw');
