@@ -13,8 +13,11 @@
  * emitter then runs once into a single allocation of that size; only when
  * escaping grew the record past the estimate (many quotes or control
  * bytes) does it run a second time, into an allocation of the exact size
- * the first run counted. Key order and types are those of
- * docs/record.schema.json.
+ * the first run counted. A record estimated above AB_RECORD_EXACT_MIN is
+ * counted first instead (a pass that writes nothing and decides text or
+ * base64 for each body, base64 by arithmetic), then written once at its
+ * exact size, so a large body never leaves a second buffer behind. Key
+ * order and types are those of docs/record.schema.json.
  */
 #include <string.h>
 
@@ -33,8 +36,11 @@ typedef struct {
     int vplain;     /* the value needs no escaping */
     int next;       /* next entry with the same name, -1: none */
     int tail;       /* last entry of this group (first entry only) */
+    int lead;       /* first entry of this group */
     int dup;        /* the name already appeared: written with the first */
     int masked;     /* values are written as AB_MASKED */
+    int raw;        /* name or value is not valid UTF-8: its exact bytes
+                       go to "headers_b64" (never for a masked group) */
 } hdr_plan_t;
 
 /* A masked header name with its length, which rules out most names
@@ -57,8 +63,13 @@ typedef struct {
 typedef struct {
     const ab_record_body_t *b;
     const apr_table_entry_t *e;     /* header entries */
-    int n;                          /* number of entries */
+    int n;                          /* entries planned (the first n) */
+    int omitted;                    /* entries past AB_RECORD_MAX_HEADERS */
+    int nraw;                       /* entries with raw set */
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
+    const cm_seg_t *segs;           /* the body in pieces (NULL: none) */
+    int nsegs;
+    cm_seg_t one;                   /* the piece of a body given whole */
     cm_json_enc_e enc;              /* TEXT until the body proves not */
     apr_size_t textlen;             /* bytes of body written as text */
     apr_size_t estimate;            /* likely size of this direction */
@@ -70,6 +81,9 @@ typedef struct {
 #define AB_ESCAPE_SLACK(n) ((n) + (n) / 4)
 #define AB_DIR_FIXED 256
 #define AB_RECORD_FIXED 512
+
+/* Records estimated above this size are counted, then written once. */
+#define AB_RECORD_EXACT_MIN (64 * 1024)
 
 /* Whether mask name m (mlen bytes) is header name key (klen bytes),
  * ignoring ASCII case. Equal lengths, then equal first bytes under c |
@@ -137,19 +151,66 @@ static const char *plan_name(apr_pool_t *p, const char *key,
     return name;
 }
 
+/* Header tables up to this size are grouped by comparing each name with
+ * the names before it (cheaper than hashing for the usual dozen); larger
+ * ones through a hash table of the case-folded names. */
+#define AB_GROUP_SCAN_MAX 16
+
+/* FNV-1a of name (len bytes), ASCII letters folded to lower case, as
+ * apr_cstr_casecmp() compares them. */
+static apr_uint32_t name_hash(const char *name, apr_size_t len)
+{
+    const unsigned char *u = (const unsigned char *)name;
+    apr_uint32_t h = 2166136261u;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned int c = u[i];
+
+        if (c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+        }
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}
+
+/* Whether the planned names of entries i and j are the same header. */
+static int same_name(const hdr_plan_t *h, int i, int j)
+{
+    /* case folding keeps the length: compare lengths first */
+    return h[j].nlen == h[i].nlen && !apr_cstr_casecmp(h[j].name, h[i].name);
+}
+
+/* Add entry i (not the first of its name) to the group led by j. */
+static void group_join(hdr_plan_t *h, int j, int i, int masked)
+{
+    h[i].dup = 1;
+    h[i].lead = j;
+    h[h[j].tail].next = i;
+    h[j].tail = i;
+    h[j].masked |= masked;
+}
+
 /* Group repeated header names case-insensitively (first spelling wins)
- * and look each name up in the mask once. Header tables are small
- * (LimitRequestFields), so the quadratic scan is cheaper than hashing
- * lower-cased copies. A group is masked if any of its names is. */
+ * and look each name up in the mask once. A group is masked if any of its
+ * names is. At most AB_RECORD_MAX_HEADERS entries (the first ones, in
+ * table order) are planned; the others are only counted, so the work and
+ * the record stay bounded whatever a backend sends, and grouping is
+ * linear (a hash table past AB_GROUP_SCAN_MAX entries). */
 static void plan_headers(apr_pool_t *p, dir_plan_t *d,
                          const mask_plan_t *mp)
 {
     const apr_array_header_t *arr;
     hdr_plan_t *h;
+    int *slots = NULL;
+    apr_uint32_t mask = 0;
     int i, j, masked;
 
     d->e = NULL;
     d->n = 0;
+    d->omitted = 0;
+    d->nraw = 0;
     d->h = NULL;
     d->estimate = AB_DIR_FIXED;
     if (!d->b->headers) {
@@ -161,7 +222,22 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
     }
     d->e = (const apr_table_entry_t *)arr->elts;
     d->n = arr->nelts;
+    if (d->n > AB_RECORD_MAX_HEADERS) {
+        d->omitted = d->n - AB_RECORD_MAX_HEADERS;
+        d->n = AB_RECORD_MAX_HEADERS;
+    }
     d->h = h = apr_palloc(p, sizeof(*h) * (apr_size_t)d->n);
+    if (d->n > AB_GROUP_SCAN_MAX) {
+        /* open addressing, at most half full: -1 is an empty slot */
+        apr_uint32_t size = 64;
+
+        while (size < 2 * (apr_uint32_t)d->n) {
+            size *= 2;
+        }
+        mask = size - 1;
+        slots = apr_palloc(p, sizeof(*slots) * size);
+        memset(slots, 0xff, sizeof(*slots) * size);
+    }
     for (i = 0; i < d->n; i++) {
         h[i].name = NULL;
         h[i].nlen = 0;
@@ -171,8 +247,10 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
                                 : 0;
         h[i].next = -1;
         h[i].tail = i;
+        h[i].lead = i;
         h[i].dup = 0;
         h[i].masked = 0;
+        h[i].raw = 0;
         if (!d->e[i].key) {
             /* not expected from apr_table_*, but never emit a NULL name */
             h[i].dup = 1;
@@ -184,21 +262,42 @@ static void plan_headers(apr_pool_t *p, dir_plan_t *d,
         masked = plan_masked(mp, d->e[i].key,
                              h[i].name == d->e[i].key ? h[i].nlen
                                                       : strlen(d->e[i].key));
-        for (j = 0; j < i; j++) {
-            /* case folding keeps the length: compare lengths first */
-            if (!h[j].dup && h[j].nlen == h[i].nlen
-                && !apr_cstr_casecmp(h[j].name, h[i].name)) {
+        h[i].masked = masked;
+        /* bytes U+FFFD would replace in the record: keep them exactly */
+        h[i].raw = h[i].name != d->e[i].key
+                   || (!h[i].vplain
+                       && cm_utf8_valid_prefix(d->e[i].val, h[i].vlen)
+                          != h[i].vlen);
+        if (!slots) {
+            for (j = 0; j < i; j++) {
+                if (!h[j].dup && same_name(h, i, j)) {
+                    group_join(h, j, i, masked);
+                    break;
+                }
+            }
+            continue;
+        }
+        for (j = (int)(name_hash(h[i].name, h[i].nlen) & mask);
+             slots[j] >= 0; j = (int)((apr_uint32_t)(j + 1) & mask)) {
+            if (same_name(h, i, slots[j])) {
+                group_join(h, slots[j], i, masked);
                 break;
             }
         }
-        if (j < i) {
-            h[i].dup = 1;
-            h[h[j].tail].next = i;
-            h[j].tail = i;
-            h[j].masked |= masked;
+        if (slots[j] < 0) {
+            slots[j] = i;
         }
-        else {
-            h[i].masked = masked;
+    }
+    /* a group is masked once all of it is planned: only then is it known
+     * which raw entries may be written */
+    for (i = 0; i < d->n; i++) {
+        if (h[i].raw) {
+            if (h[h[i].lead].masked) {
+                h[i].raw = 0;
+                continue;
+            }
+            d->nraw++;
+            d->estimate += (strlen(d->e[i].key) + h[i].vlen) / 3 * 4 + 24;
         }
     }
 }
@@ -220,8 +319,21 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
      * a character: that partial character is left out. */
     d->enc = CM_JSON_TEXT;
     d->textlen = 0;
-    if (b->body) {
-        d->textlen = b->truncated ? cm_utf8_cut_len(b->body, b->captured)
+    d->segs = NULL;
+    d->nsegs = 0;
+    if (b->nsegs > 0) {
+        d->segs = b->segs;
+        d->nsegs = b->nsegs;
+    }
+    else if (b->body) {
+        d->one.p = b->body;
+        d->one.n = b->captured;
+        d->segs = &d->one;
+        d->nsegs = 1;
+    }
+    if (d->segs) {
+        d->textlen = b->truncated ? cm_utf8_cut_len_segs(d->segs, d->nsegs,
+                                                         b->captured)
                                   : b->captured;
         d->estimate += AB_ESCAPE_SLACK(d->textlen);
     }
@@ -319,18 +431,47 @@ static void emit_headers(cm_out_t *o, const dir_plan_t *d)
     cm_out_raw(o, "}", 1);
 }
 
+/* The exact bytes of every planned entry that "headers" shows with
+ * U+FFFD, as [name, value] pairs in base64 (table order); null if none. */
+static void emit_headers_b64(cm_out_t *o, const dir_plan_t *d)
+{
+    int i, first = 1;
+
+    if (!d->nraw) {
+        cm_out_raw(o, "null", 4);
+        return;
+    }
+    cm_out_raw(o, "[", 1);
+    for (i = 0; i < d->n; i++) {
+        if (!d->h[i].raw) {
+            continue;
+        }
+        cm_out_raw(o, first ? "[" : ",[", first ? 1 : 2);
+        first = 0;
+        cm_out_base64(o, d->e[i].key, strlen(d->e[i].key));
+        cm_out_raw(o, ",", 1);
+        cm_out_base64(o, d->e[i].val ? d->e[i].val : "", d->h[i].vlen);
+        cm_out_raw(o, "]", 1);
+    }
+    cm_out_raw(o, "]", 1);
+}
+
 static void emit_direction(cm_out_t *o, dir_plan_t *d)
 {
     const ab_record_body_t *b = d->b;
     apr_size_t captured = 0, mark = o->len;
     int truncated = b->truncated;
 
-    if (b->body) {
+    if (d->segs) {
         captured = d->enc == CM_JSON_TEXT ? d->textlen : b->captured;
         truncated = truncated || captured < b->captured;
     }
     CM_OUT_LIT(o, "{\"headers\":");
     emit_headers(o, d);
+    CM_OUT_LIT(o, ",\"headers_omitted\":");
+    cm_out_int(o, d->omitted);
+    CM_OUT_LIT(o, ",\"headers_b64\":");
+    emit_headers_b64(o, d);
     CM_OUT_LIT(o, ",\"content_type\":");
     cm_out_qstr(o, b->content_type);
     CM_OUT_LIT(o, ",\"content_encoding\":");
@@ -352,13 +493,13 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     CM_OUT_LIT(o, ",\"truncated\":");
     cm_out_bool(o, truncated);
-    if (!b->body) {
+    if (!d->segs) {
         CM_OUT_LIT(o, ",\"body_encoding\":null,\"body\":null}");
         return;
     }
     if (d->enc == CM_JSON_TEXT) {
         CM_OUT_LIT(o, ",\"body_encoding\":\"text\",\"body\":");
-        if (!cm_out_qtext(o, b->body, d->textlen)) {
+        if (!cm_out_qtext_segs(o, d->segs, d->nsegs, d->textlen)) {
             /* Not text after all: this direction again, as base64 (the
              * plan remembers, so a second formatting pass agrees). */
             o->len = mark;
@@ -369,14 +510,15 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     else {
         CM_OUT_LIT(o, ",\"body_encoding\":\"base64\",\"body\":");
-        cm_out_base64(o, b->body, b->captured);
+        cm_out_base64_segs(o, d->segs, d->nsegs, b->captured);
     }
     cm_out_raw(o, "}", 1);
 }
 
 static void emit_record(cm_out_t *o, const ab_record_t *rec,
                         const char *stamp, apr_size_t stamplen,
-                        dir_plan_t *req, dir_plan_t *resp)
+                        apr_size_t uri_raw, dir_plan_t *req,
+                        dir_plan_t *resp)
 {
     CM_OUT_LIT(o, "{\"time\":\"");
     cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
@@ -393,6 +535,13 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
     cm_out_qstr(o, rec->method);
     CM_OUT_LIT(o, ",\"uri\":");
     cm_out_qstr(o, rec->uri);
+    CM_OUT_LIT(o, ",\"uri_b64\":");
+    if (uri_raw) {
+        cm_out_base64(o, rec->uri, uri_raw);
+    }
+    else {
+        cm_out_raw(o, "null", 4);
+    }
     CM_OUT_LIT(o, ",\"protocol\":");
     cm_out_qstr(o, rec->protocol);
     CM_OUT_LIT(o, ",\"status\":");
@@ -496,7 +645,7 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                        apr_size_t *len)
 {
     char stamp[32];
-    apr_size_t stamplen;
+    apr_size_t stamplen, uri_raw;
     dir_plan_t req, resp;
     mask_name_t mstack[AB_MASK_STACK], *m = mstack;
     mask_plan_t mp;
@@ -504,6 +653,11 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
     int i;
 
     stamplen = format_stamp(stamp, rec->time);
+    /* a URI that is not valid UTF-8 is also written in base64, exactly */
+    uri_raw = rec->uri ? strlen(rec->uri) : 0;
+    if (cm_utf8_valid_prefix(rec->uri, uri_raw) == uri_raw) {
+        uri_raw = 0;
+    }
     mp.n = 0;
     if (rec->mask && rec->mask->nelts > 0) {
         if (rec->mask->nelts > AB_MASK_STACK) {
@@ -529,15 +683,22 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                               + str_len(rec->client_ip)
                               + str_len(rec->method) + str_len(rec->uri)
                               + str_len(rec->protocol)
-                              + str_len(rec->user));
+                              + str_len(rec->user))
+            + uri_raw / 3 * 4 + 8;
+    if (o.cap > AB_RECORD_EXACT_MIN) {
+        /* count (which also settles text or base64), then write once */
+        emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
+        o.cap = o.len;
+        o.len = 0;
+    }
     o.buf = apr_palloc(p, o.cap + 1);
-    emit_record(&o, rec, stamp, stamplen, &req, &resp);
+    emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
     if (o.len > o.cap) {
         /* Escaping outgrew the estimate: o.len is the exact size now. */
         o.cap = o.len;
         o.len = 0;
         o.buf = apr_palloc(p, o.cap + 1);
-        emit_record(&o, rec, stamp, stamplen, &req, &resp);
+        emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
     }
     /* Both runs use the same code over the same plan, so the second one
      * fits (the unit tests check it); never abort a child over it. */

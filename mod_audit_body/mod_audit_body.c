@@ -155,14 +155,44 @@ static const char *body_error(const ab_ctx_t *ctx, const request_rec *last)
     }
 }
 
+
+/* The port of the virtual host that served r: its ServerName's port, else
+ * the local port the connection came in on. Never the Host header's port,
+ * which ap_get_server_port() returns under UseCanonicalName Off. */
+static int server_port(request_rec *r)
+{
+    if (r->server->port) {
+        return (int)r->server->port;
+    }
+    return r->connection->local_addr ? (int)r->connection->local_addr->port
+                                     : 0;
+}
+
+/* Point b at what c captured, in its segments (never copied into one
+ * buffer: memory stays the cap plus the record). */
+static void set_body(apr_pool_t *p, const ab_capture_t *c,
+                     ab_record_body_t *b)
+{
+    cm_seg_t *segs;
+
+    b->captured = c->len;
+    b->body = "";
+    if (c->len) {
+        segs = apr_palloc(p, sizeof(*segs) * AB_CAPTURE_SEGS);
+        b->nsegs = ab_capture_segments(c, segs);
+        b->segs = segs;
+    }
+}
+
 static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
                          ab_record_body_t *b)
 {
     b->headers = r->headers_in;
     b->content_type = apr_table_get(r->headers_in, "Content-Type");
     b->content_encoding = apr_table_get(r->headers_in, "Content-Encoding");
-    b->body = ctx->req.buf;
-    b->captured = ctx->req.len;
+    if (ctx->req.nseg) {
+        set_body(r->pool, &ctx->req, b);
+    }
     b->total = ctx->req.unknown ? -1 : ctx->req.total;
     b->truncated = ab_capture_truncated(&ctx->req);
     b->skip_reason = ctx->req_skip;
@@ -188,6 +218,7 @@ static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     if (ctx->req_skip) {
         b->body = NULL;
         b->captured = 0;
+        b->nsegs = 0;
     }
 }
 
@@ -218,8 +249,7 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
         b->total = last->bytes_sent;
     }
     else {
-        b->body = ctx->resp.buf ? ctx->resp.buf : "";
-        b->captured = ctx->resp.len;
+        set_body(r->pool, &ctx->resp, b);
         b->truncated = ab_capture_truncated(&ctx->resp);
         b->total = ctx->resp.unknown ? -1 : ctx->resp.total;
         if (!ctx->resp_eos) {
@@ -248,6 +278,7 @@ static void apply_final_limit(ab_record_body_t *b, apr_size_t limit,
         b->skip_reason = skip ? skip : AB_SKIP_LIMIT_ZERO;
         b->body = NULL;
         b->captured = 0;
+        b->nsegs = 0;
         b->truncated = 0;
     }
     else if (b->captured > limit) {
@@ -304,8 +335,7 @@ static int ab_log_transaction(request_rec *r)
     rec.time = r->request_time;
     rec.id = request_id(r);
     rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
-                            apr_itoa(r->pool, (int)ap_get_server_port(r)),
-                            NULL);
+                            apr_itoa(r->pool, server_port(r)), NULL);
     rec.client_ip = r->useragent_ip;
     rec.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
     rec.method = r->method;

@@ -9,8 +9,8 @@
  *
  * Both observe the stream and copy at most the configured cap; they pass
  * every brigade on in the same call and never set data aside. Past the cap
- * (or when a body is skipped) they read no bucket, so FILE buckets stay
- * FILE and sendfile keeps working.
+ * (or when a body is skipped) they read no bucket of known length, so FILE
+ * buckets stay FILE and sendfile keeps working.
  */
 #include <unistd.h>
 
@@ -52,21 +52,21 @@ static apr_off_t content_length(const apr_table_t *t)
 /* Copy the head of a FILE bucket with pread(), leaving the bucket (and
  * the file offset) untouched, so the core can still send it with
  * sendfile and no mmap is made for a small file. Returns the number of
- * bytes copied, or -1 if the file cannot be read that way. */
+ * bytes copied, or -1 (nothing copied) if the file cannot be read that
+ * way. */
 static apr_ssize_t copy_file_head(ab_ctx_t *ctx, request_rec *r,
                                   apr_bucket *e, apr_size_t want)
 {
     apr_bucket_file *fb = e->data;
     apr_os_file_t fd;
-    char *dst;
-    apr_size_t got = 0;
+    apr_size_t got = 0, avail;
 
     if (apr_os_file_get(&fd, fb->fd) != APR_SUCCESS) {
         return -1;
     }
-    dst = ab_capture_reserve(&ctx->resp, r->pool, want);
     while (got < want) {
-        ssize_t n = pread(fd, dst + got, want - got,
+        char *dst = ab_capture_space(&ctx->resp, r->pool, got, &avail);
+        ssize_t n = pread(fd, dst, avail < want - got ? avail : want - got,
                           (off_t)(e->start + (apr_off_t)got));
         if (n < 0 && errno == EINTR) {
             continue;
@@ -210,8 +210,12 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             continue;
         }
         room = ab_capture_room(&ctx->resp);
-        if (room == 0 || ctx->resp_rv != APR_SUCCESS) {
-            /* Past the cap: count without reading. */
+        if (ctx->resp_rv != APR_SUCCESS
+            || (room == 0 && e->length != (apr_size_t)-1)) {
+            /* Past the cap: count without reading. A bucket of unknown
+             * length (CGI pipe, proxied socket) is read below as the
+             * core's content-length filter would, and counted, not
+             * copied. */
             if (e->length == (apr_size_t)-1) {
                 ctx->resp.unknown = 1;
             }

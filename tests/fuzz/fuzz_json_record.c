@@ -8,7 +8,7 @@
  * fuzz_json_record: the audit record and the JSON writer under it.
  * Input: a flags byte, a limit byte, then the payload. The payload goes
  * through ab_capture (in chunks, capped at the limit) as the request
- * body, whole as the response body, and split at NUL bytes into header
+ * body (written from the capture's segments), whole as the response body, and split at NUL bytes into header
  * names and values and the other string fields. Properties:
  * - ab_record_format() is one line that parses as strict JSON (see
  *   fuzz_json.h), with no duplicate keys and no two header names equal
@@ -18,9 +18,14 @@
  *   text body, and captured_bytes/total_bytes/truncated say so;
  * - header values and string fields that are valid UTF-8 come back
  *   exactly (masked headers as "***");
+ * - nothing is lost: a URI that is not valid UTF-8 comes back exactly
+ *   from uri_b64 (null otherwise), and every header entry whose name or
+ *   value is not, and whose group is not masked, comes back exactly, in
+ *   table order, from headers_b64 (no other entry, no masked byte);
  * - the capture keeps min(limit, size) bytes, the prefix, and counts all;
  * - cm_json on its own: escaped_len() == escape(), cm_out_qmem() decodes
- *   to cm_utf8_sanitize() of its input, base64 decodes to its input, and
+ *   to cm_utf8_sanitize() of its input, base64 decodes to its input, text,
+ *   base64 and the cut over segments equal those over the whole, and
  *   a writer with too small a buffer neither overruns nor miscounts.
  */
 #include "fuzz_util.h"
@@ -38,7 +43,8 @@
 #define MAX_FIELDS 40
 
 static const char *const top_keys[] = {
-    "time", "id", "vhost", "client", "method", "uri", "protocol", "status",
+    "time", "id", "vhost", "client", "method", "uri", "uri_b64",
+    "protocol", "status",
     "user", "latency_us", "ttfb_us", "bytes_received", "bytes_sent",
     "aborted", "request", "response", NULL
 };
@@ -64,6 +70,20 @@ static void check_str(const jv_t *v, const char *want, const char *what)
     }
 }
 
+/* v is a base64 string of exactly the n bytes at want. */
+static void check_b64(apr_pool_t *p, const jv_t *v, const char *want,
+                      size_t n, const char *what)
+{
+    unsigned char *dec;
+    size_t got;
+
+    FUZZ_CHECK(v && v->type == JV_STR, "%s is not a string", what);
+    dec = apr_palloc(p, v->len / 4 * 3 + 1);
+    FUZZ_CHECK(!b64_decode(v->s, v->len, dec, &got), "%s: bad base64", what);
+    FUZZ_CHECK(got == n && !memcmp(dec, want, n), "%s: not the exact bytes",
+               what);
+}
+
 static long long num(const jv_t *v, const char *what)
 {
     FUZZ_CHECK(v && v->type == JV_NUM, "%s is not a number", what);
@@ -85,10 +105,11 @@ static int ascii_casecmp(const char *a, size_t an, const char *b, size_t bn)
     return 0;
 }
 
-static void check_headers(apr_pool_t *p, const jv_t *h,
+static void check_headers(apr_pool_t *p, const jv_t *h, const jv_t *raw,
                           const apr_table_t *t,
                           const apr_array_header_t *mask)
 {
+    int nraw = 0;
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
     char **names = apr_palloc(p, sizeof(*names) * (size_t)(arr->nelts + 1));
@@ -180,6 +201,38 @@ static void check_headers(apr_pool_t *p, const jv_t *h,
         FUZZ_CHECK(v->type == JV_STR ? k == 1 : k == v->n,
                    "header '%s': too many values", names[i]);
     }
+
+    /* headers_b64: the exact bytes of each entry shown with U+FFFD */
+    FUZZ_CHECK(raw && (raw->type == JV_NULL || (raw->type == JV_ARR
+                                                && raw->n > 0)),
+               "headers_b64 is not null or a list");
+    for (i = 0; i < arr->nelts; i++) {
+        int masked = 0;
+
+        if (valid_text(e[i].key, strlen(e[i].key))
+            && valid_text(e[i].val, strlen(e[i].val))) {
+            continue;
+        }
+        for (j = 0; j < arr->nelts; j++) {
+            if (!ascii_casecmp(names[j], strlen(names[j]), names[i],
+                               strlen(names[i]))) {
+                masked |= ab_header_masked(mask, e[j].key);
+            }
+        }
+        if (masked) {
+            continue;
+        }
+        FUZZ_CHECK(raw->type == JV_ARR && nraw < raw->n
+                   && raw->v[nraw]->type == JV_ARR && raw->v[nraw]->n == 2,
+                   "headers_b64: entry %d missing", i);
+        check_b64(p, raw->v[nraw]->v[0], e[i].key, strlen(e[i].key),
+                  "headers_b64 name");
+        check_b64(p, raw->v[nraw]->v[1], e[i].val, strlen(e[i].val),
+                  "headers_b64 value");
+        nraw++;
+    }
+    FUZZ_CHECK(raw->type == JV_NULL ? nraw == 0 : nraw == raw->n,
+               "headers_b64: %d entries expected", nraw);
 }
 
 static void check_direction(apr_pool_t *p, const jv_t *d,
@@ -192,7 +245,10 @@ static void check_direction(apr_pool_t *p, const jv_t *d,
     apr_size_t want_len;
 
     FUZZ_CHECK(d && d->type == JV_OBJ, "%s is not an object", what);
-    check_headers(p, json_get(d, "headers"), b->headers, mask);
+    check_headers(p, json_get(d, "headers"), json_get(d, "headers_b64"),
+                  b->headers, mask);
+    FUZZ_CHECK(num(json_get(d, "headers_omitted"), "headers_omitted") == 0,
+               "%s: headers omitted", what);
     check_str(json_get(d, "content_type"), b->content_type, "content_type");
     captured = num(json_get(d, "captured_bytes"), "captured_bytes");
     if (b->total < 0) {
@@ -313,6 +369,39 @@ static void check_cm_json(apr_pool_t *p, const char *buf, size_t len,
     FUZZ_CHECK(!b64_decode(v->s, v->len, (unsigned char *)tmp, &n)
                && n == len && !memcmp(tmp, buf, len), "base64 round trip");
 
+    /* the same bytes in three segments (cut anywhere, even inside a
+     * character or a base64 group) give the same text, base64 and cut */
+    {
+        cm_seg_t sg[3];
+        cm_out_t o1, o2;
+        size_t a = len * shrink / 8, b = a + (len - a) / 2;
+        int r1, r2;
+
+        sg[0].p = buf;
+        sg[0].n = a;
+        sg[1].p = buf + a;
+        sg[1].n = b - a;
+        sg[2].p = buf + b;
+        sg[2].n = len - b;
+        FUZZ_CHECK(cm_utf8_cut_len_segs(sg, 3, len)
+                   == cm_utf8_cut_len(buf, len), "cut_len over segments");
+        memset(&o1, 0, sizeof(o1));
+        memset(&o2, 0, sizeof(o2));
+        o1.cap = o2.cap = len * 6 + 16;
+        o1.buf = apr_palloc(p, o1.cap);
+        o2.buf = apr_palloc(p, o2.cap);
+        r1 = cm_out_qtext(&o1, buf, len);
+        r2 = cm_out_qtext_segs(&o2, sg, 3, len);
+        FUZZ_CHECK(r1 == r2 && (!r1 || (o1.len == o2.len
+                                        && !memcmp(o1.buf, o2.buf, o1.len))),
+                   "qtext over segments differs");
+        o1.len = o2.len = 0;
+        cm_out_base64(&o1, buf, len);
+        cm_out_base64_segs(&o2, sg, 3, len);
+        FUZZ_CHECK(o1.len == o2.len && !memcmp(o1.buf, o2.buf, o1.len),
+                   "base64 over segments differs");
+    }
+
     /* a buffer too small by shrink bytes: malloc'd to the byte so that
      * ASan sees any overrun; the count still matches the sizing pass */
     memset(&o, 0, sizeof(o));
@@ -336,7 +425,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t plen, limit, chunk, i;
     unsigned int flags;
     ab_capture_t cap;
+    cm_seg_t segs[AB_CAPTURE_SEGS];
+    int nsegs;
+    size_t pos;
     ab_record_t rec;
+    ab_record_body_t flatreq;
     apr_array_header_t *mask;
     apr_table_t *reqh, *resph;
     char *out;
@@ -363,11 +456,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t room = ab_capture_room(&cap);
 
         if ((flags & 0x80) && (i / chunk) % 2 == 0) {
-            /* the FILE bucket path: reserve, copy (pread), commit, and
-             * count the rest; a file bucket may be empty */
-            size_t want = n < room ? n : room;
+            /* the FILE bucket path: copy (pread) piece by piece where
+             * ab_capture_space() says, commit, and count the rest; a file
+             * bucket may be empty */
+            size_t want = n < room ? n : room, got = 0, avail;
 
-            memcpy(ab_capture_reserve(&cap, p, want), payload + i, want);
+            while (got < want) {
+                char *dst = ab_capture_space(&cap, p, got, &avail);
+
+                FUZZ_CHECK(avail > 0, "capture_space: no room");
+                if (avail > want - got) {
+                    avail = want - got;
+                }
+                memcpy(dst, payload + i + got, avail);
+                got += avail;
+            }
             ab_capture_commit(&cap, want);
             ab_capture_skip(&cap, (apr_off_t)(n - want));
         }
@@ -376,9 +479,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        == (n < room ? n : room), "capture_add");
         }
     }
-    FUZZ_CHECK(cap.len == (plen < limit ? plen : limit)
+    nsegs = ab_capture_segments(&cap, segs);
+    for (i = 0, pos = 0; i < (size_t)nsegs; i++) {
+        FUZZ_CHECK(segs[i].n > 0 && pos + segs[i].n <= cap.len
+                   && !memcmp(segs[i].p, payload + pos, segs[i].n),
+                   "capture segment %zu is not the payload", i);
+        pos += segs[i].n;
+    }
+    FUZZ_CHECK(cap.len == (plen < limit ? plen : limit) && pos == cap.len
                && cap.total == (apr_off_t)plen && cap.alloc <= limit
-               && (!cap.len || !memcmp(cap.buf, payload, cap.len))
                && ab_capture_truncated(&cap) == (plen > limit),
                "capture of %zu bytes at limit %zu", plen, limit);
 
@@ -417,7 +526,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rec.mask = mask;
     rec.request.headers = reqh;
     rec.request.content_type = f[7];
-    rec.request.body = cap.buf ? cap.buf : (flags & 2) ? "" : NULL;
+    /* the request body in the capture's segments, as the module gives it */
+    rec.request.body = nsegs || (flags & 2) ? "" : NULL;
+    rec.request.segs = segs;
+    rec.request.nsegs = nsegs;
     rec.request.captured = cap.len;
     rec.request.total = (flags & 64) ? -1 : cap.total;
     rec.request.truncated = ab_capture_truncated(&cap);
@@ -446,13 +558,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_str(json_get(json_get(v, "client"), "ip"), rec.client_ip, "ip");
     check_str(json_get(v, "method"), rec.method, "method");
     check_str(json_get(v, "uri"), rec.uri, "uri");
+    if (rec.uri && !valid_text(rec.uri, strlen(rec.uri))) {
+        check_b64(p, json_get(v, "uri_b64"), rec.uri, strlen(rec.uri),
+                  "uri_b64");
+    }
+    else {
+        FUZZ_CHECK(json_get(v, "uri_b64")
+                   && json_get(v, "uri_b64")->type == JV_NULL,
+                   "uri_b64 is not null");
+    }
     check_str(json_get(v, "protocol"), rec.protocol, "protocol");
     check_str(json_get(v, "user"), rec.user, "user");
     FUZZ_CHECK(num(json_get(v, "status"), "status") == rec.status, "status");
     FUZZ_CHECK(num(json_get(v, "latency_us"), "latency") == rec.latency_us,
                "latency_us");
-    check_direction(p, json_get(v, "request"), &rec.request, mask,
-                    "request");
+    /* the captured bytes are the payload's prefix (checked above) */
+    flatreq = rec.request;
+    if (nsegs) {
+        flatreq.body = payload;
+        flatreq.nsegs = 0;
+    }
+    check_direction(p, json_get(v, "request"), &flatreq, mask, "request");
     check_direction(p, json_get(v, "response"), &rec.response, mask,
                     "response");
     return 0;

@@ -15,7 +15,8 @@ duplicate keys, keys in schema order) that the schema accepts. Prints
 way and then the decoded body of one record (the last by default) is written
 to stdout as raw bytes; the count goes to stderr.
 
-Importable: load_validator(), read_records(), body_bytes().
+Importable: load_validator(), read_records(), body_bytes(), uri_bytes(),
+raw_headers().
 """
 
 import argparse
@@ -149,6 +150,26 @@ def body_bytes(record, direction):
     if encoding == "base64":
         return base64.b64decode(body, validate=True)
     raise ValueError("unknown body_encoding %r" % (encoding,))
+
+
+def uri_bytes(record):
+    """The exact bytes of the request URI: uri_b64 decoded when the URI
+    was not valid UTF-8, else uri encoded; None when uri is null."""
+    if record.get("uri_b64") is not None:
+        return base64.b64decode(record["uri_b64"], validate=True)
+    if record.get("uri") is None:
+        return None
+    return record["uri"].encode("utf-8")
+
+
+def raw_headers(record, direction):
+    """The exact (name, value) bytes of the header entries of one
+    direction that were not valid UTF-8 (headers_b64), in order."""
+    if direction not in DIRECTIONS:
+        raise ValueError("direction must be request or response")
+    return [(base64.b64decode(n, validate=True),
+             base64.b64decode(v, validate=True))
+            for n, v in record[direction].get("headers_b64") or []]
 
 
 def main(argv=None):

@@ -26,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, cm_json_suite());
     srunner_add_suite(sr, cm_metrics_suite());
     srunner_add_suite(sr, ab_record_suite());
+    srunner_add_suite(sr, ab_record_bounds_suite());
     srunner_add_suite(sr, ab_batch_suite());
     srunner_add_suite(sr, idp_id_suite());
     srunner_add_suite(sr, idp_template_suite());

@@ -26,6 +26,7 @@ Suite *ab_types_suite(void);
 Suite *cm_json_suite(void);
 Suite *cm_metrics_suite(void);
 Suite *ab_record_suite(void);
+Suite *ab_record_bounds_suite(void);
 Suite *ab_batch_suite(void);
 Suite *idp_id_suite(void);
 Suite *idp_template_suite(void);
