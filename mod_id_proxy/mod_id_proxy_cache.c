@@ -22,6 +22,7 @@
  * for the connection-pool cleanup, which only touches atomics.
  */
 #include "apr_strings.h"
+#include "apr_hash.h"
 #include "apr_atomic.h"
 #include "apr_thread_cond.h"
 #include "ap_mpm.h"
@@ -36,6 +37,7 @@ static struct {
     apr_thread_mutex_t *lock;
     idp_cache_t *cache;
     idp_negcache_t *neg;            /* NULL: IdProxyNegativeTTL 0 */
+    apr_hash_t *vhosts;             /* server_rec * -> index (read-only) */
     apr_interval_time_t idle_timeout;
     server_rec *s;
     idp_child_stats_t st;           /* under lock */
@@ -47,6 +49,15 @@ static struct {
     int stop;
 #endif
 } child;
+
+/* The index of s in the server list (0: the main server), the same in
+ * every child of a generation. */
+static int server_index(server_rec *s)
+{
+    int *i = apr_hash_get(child.vhosts, &s, sizeof(s));
+
+    return i ? *i : -1;
+}
 
 static void destroy_backend(idp_backend_t *b)
 {
@@ -246,6 +257,12 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     if (!child.cache) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    /* Workers are per virtual host, as ProxyPass keeps them per server:
+     * a worker's connections are made under the server of the request
+     * that created it (its SSLProxy* context, ProxyTimeout, buffer
+     * sizes), so a backend reached from two vhosts gets two workers. */
+    rq->key = apr_psprintf(r->pool, "s%d|%s", server_index(r->server),
+                           rq->key);
 
     apr_thread_mutex_lock(child.lock);
     e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
@@ -509,6 +526,12 @@ void idp_child_cache_init(apr_pool_t *pchild, server_rec *s)
         return;                    /* no route anywhere: nothing to do */
     }
     child.s = s;
+    child.vhosts = apr_hash_make(pchild);
+    for (v = s, any = 0; v; v = v->next, any++) {
+        server_rec **k = apr_pmemdup(pchild, &v, sizeof(v));
+        apr_hash_set(child.vhosts, k, sizeof(*k),
+                     apr_pmemdup(pchild, &any, sizeof(any)));
+    }
     child.idle_timeout = sc->idle_timeout >= 0 ? sc->idle_timeout
                        : apr_time_from_sec(IDP_IDLE_TIMEOUT_DEFAULT);
 
