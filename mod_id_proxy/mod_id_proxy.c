@@ -250,6 +250,9 @@ static int idp_request_status(int *status, request_rec *r)
                       "id %s: backend %s failed (status %d)", rq->id,
                       rq->backend, *status);
     }
+    if (rq) {
+        idp_backend_done(r, rq, *status);
+    }
     return DECLINED;
 }
 

@@ -235,6 +235,22 @@ static apr_status_t release_entry(void *data)
     return APR_SUCCESS;
 }
 
+/* mod_proxy is done with the request's backend connection (its
+ * request_status hook runs once the scheme handler returned, and every
+ * scheme handler has released its connection by then): drop the
+ * reference now rather than when r->pool goes, which under HTTP/2 (or
+ * write completion) waits until the client has read the response, so an
+ * idle client could otherwise pin every cache slot. A handler that
+ * returned SUSPENDED (an asynchronous tunnel) still uses its connection:
+ * the pool cleanup, which stays registered as the backstop, drops that
+ * reference at the end of the tunnel. */
+void idp_backend_done(request_rec *r, idp_req_t *rq, int status)
+{
+    if (rq->entry && status != SUSPENDED) {
+        apr_pool_cleanup_run(r->pool, rq, release_entry);
+    }
+}
+
 static void hold(request_rec *r, idp_req_t *rq, idp_cache_entry_t *e,
                  proxy_worker **worker)
 {

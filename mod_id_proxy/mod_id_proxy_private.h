@@ -110,6 +110,7 @@ int idp_check_routes(apr_pool_t *pconf, server_rec *s);
 void idp_child_cache_init(apr_pool_t *pchild, server_rec *s);
 int idp_backend_acquire(request_rec *r, idp_req_t *rq,
                         proxy_server_conf *pconf, proxy_worker **worker);
+void idp_backend_done(request_rec *r, idp_req_t *rq, int status);
 void idp_count_connection(conn_rec *c);
 void idp_note_backend_error(void);
 
