@@ -23,6 +23,8 @@ struct idp_cache_t {
     idp_cache_entry_t *head;         /* most recently used */
     idp_cache_entry_t *tail;         /* least recently used */
     idp_cache_entry_t *free;         /* singly linked through next */
+    idp_cache_entry_t *idle_head[2]; /* refs 0, newest last_used first: */
+    idp_cache_entry_t *idle_tail[2]; /* [0] warm, [1] cool */
     int capacity;
     int count;
     idp_cache_stats_t stats;
@@ -122,6 +124,61 @@ static void lru_push_front(idp_cache_t *c, idp_cache_entry_t *e)
     c->head = e;
 }
 
+/* The idle lists hold the entries with refs 0, sorted by last_used
+ * (newest at the head), so that expiry and the sweep start from the
+ * oldest and stop at the first entry that is too young: their cost is
+ * what they find, not the size of the cache. An entry enters the warm
+ * list when its last reference goes; idp_cache_cool() moves it to the
+ * cool list. Insertion walks from the head, which is O(1) as long as
+ * the clock does not go back. */
+static void idle_unlink(idp_cache_t *c, idp_cache_entry_t *e)
+{
+    int t = e->idle - 1;
+
+    if (!e->idle) {
+        return;
+    }
+    if (e->iprev) {
+        e->iprev->inext = e->inext;
+    }
+    else {
+        c->idle_head[t] = e->inext;
+    }
+    if (e->inext) {
+        e->inext->iprev = e->iprev;
+    }
+    else {
+        c->idle_tail[t] = e->iprev;
+    }
+    e->iprev = e->inext = NULL;
+    e->idle = 0;
+}
+
+static void idle_insert(idp_cache_t *c, idp_cache_entry_t *e, int t)
+{
+    idp_cache_entry_t *at = c->idle_head[t];
+
+    while (at && at->last_used > e->last_used) {
+        at = at->inext;
+    }
+    /* insert before at (at the tail if at is NULL) */
+    e->inext = at;
+    e->iprev = at ? at->iprev : c->idle_tail[t];
+    if (e->iprev) {
+        e->iprev->inext = e;
+    }
+    else {
+        c->idle_head[t] = e;
+    }
+    if (at) {
+        at->iprev = e;
+    }
+    else {
+        c->idle_tail[t] = e;
+    }
+    e->idle = t + 1;
+}
+
 /* Put a slot that is in neither the hash nor the LRU list back on the
  * free list and return the caller's data. */
 static void *entry_free(idp_cache_t *c, idp_cache_entry_t *e)
@@ -139,6 +196,7 @@ static void *entry_free(idp_cache_t *c, idp_cache_entry_t *e)
 /* Unlink a live entry and free it. */
 static void *entry_take(idp_cache_t *c, idp_cache_entry_t *e)
 {
+    idle_unlink(c, e);
     hash_unlink(c, e);
     lru_unlink(c, e);
     return entry_free(c, e);
@@ -150,15 +208,20 @@ static int idle(const idp_cache_entry_t *e, idp_cache_evictable_fn *can_evict,
     return e->refs == 0 && (!can_evict || can_evict(baton, e));
 }
 
+/* The idle entry that has been idle longest and that can_evict accepts,
+ * cool ones (their connections already closed) first. */
 static idp_cache_entry_t *find_victim(idp_cache_t *c,
                                       idp_cache_evictable_fn *can_evict,
                                       void *baton)
 {
     idp_cache_entry_t *e;
+    int t;
 
-    for (e = c->tail; e; e = e->prev) {
-        if (idle(e, can_evict, baton)) {
-            return e;
+    for (t = 1; t >= 0; t--) {
+        for (e = c->idle_tail[t]; e; e = e->iprev) {
+            if (idle(e, can_evict, baton)) {
+                return e;
+            }
         }
     }
     return NULL;
@@ -177,6 +240,7 @@ idp_cache_entry_t *idp_cache_lookup(idp_cache_t *c, const char *key,
         return NULL;
     }
     c->stats.hits++;
+    idle_unlink(c, e);
     if (c->head != e) {
         lru_unlink(c, e);
         lru_push_front(c, e);
@@ -242,24 +306,14 @@ void *idp_cache_release(idp_cache_t *c, idp_cache_entry_t *e,
         e->refs--;
     }
     e->last_used = now;
-    if (e->state == IDP_ENTRY_DOOMED && e->refs == 0) {
-        return entry_free(c, e);
+    if (e->refs == 0) {
+        if (e->state == IDP_ENTRY_DOOMED) {
+            return entry_free(c, e);
+        }
+        idle_unlink(c, e);
+        idle_insert(c, e, 0);
     }
     return NULL;
-}
-
-int idp_cache_evict_lru(idp_cache_t *c, idp_cache_evictable_fn *can_evict,
-                        void *baton, void **data)
-{
-    idp_cache_entry_t *e = find_victim(c, can_evict, baton);
-
-    *data = NULL;
-    if (!e) {
-        return IDP_CACHE_NONE;
-    }
-    *data = entry_take(c, e);
-    c->stats.evictions++;
-    return IDP_CACHE_OK;
 }
 
 int idp_cache_expire(idp_cache_t *c, apr_time_t now,
@@ -268,22 +322,54 @@ int idp_cache_expire(idp_cache_t *c, apr_time_t now,
                      apr_array_header_t *out)
 {
     idp_cache_entry_t *e, *prev;
-    int n = 0;
+    int n = 0, t;
 
     if (idle_timeout <= 0) {
         return 0;
     }
-    /* Release does not reorder, so last_used is not sorted along the
-     * list: scan it all (it is bounded by the capacity). */
-    for (e = c->tail; e; e = prev) {
-        prev = e->prev;
-        if (now - e->last_used > idle_timeout && idle(e, can_evict, baton)) {
-            APR_ARRAY_PUSH(out, void *) = entry_take(c, e);
-            c->stats.expirations++;
-            n++;
+    /* Oldest first; the first entry idle for less ends each list. */
+    for (t = 1; t >= 0; t--) {
+        for (e = c->idle_tail[t]; e; e = prev) {
+            prev = e->iprev;
+            c->stats.sweep_visits++;
+            if (now - e->last_used <= idle_timeout) {
+                break;
+            }
+            if (idle(e, can_evict, baton)) {
+                APR_ARRAY_PUSH(out, void *) = entry_take(c, e);
+                c->stats.expirations++;
+                n++;
+            }
         }
     }
     return n;
+}
+
+int idp_cache_idle_do(idp_cache_t *c, apr_time_t before,
+                      idp_cache_do_fn *fn, void *baton)
+{
+    idp_cache_entry_t *e;
+    int n = 0;
+
+    for (e = c->idle_tail[0]; e; e = e->iprev) {
+        c->stats.sweep_visits++;
+        if (e->last_used > before) {
+            break;
+        }
+        n++;
+        if (!fn(baton, e)) {
+            break;
+        }
+    }
+    return n;
+}
+
+void idp_cache_cool(idp_cache_t *c, idp_cache_entry_t *e)
+{
+    if (e->idle == 1) {
+        idle_unlink(c, e);
+        idle_insert(c, e, 1);
+    }
 }
 
 int idp_cache_remove(idp_cache_t *c, idp_cache_entry_t *e, void **data)

@@ -57,12 +57,12 @@ typedef enum {
 } idp_cache_rc_e;
 
 /** Entry states. The cache sets FREE, NEW and DOOMED; the caller may move
- *  an entry from NEW to READY (or FAILED) once its data is set up. */
+ *  an entry from NEW to READY once its data is set up (a set-up that
+ *  fails is undone with idp_cache_remove()). */
 typedef enum {
     IDP_ENTRY_FREE = 0,      /**< on the free list */
     IDP_ENTRY_NEW,           /**< inserted, data not set up yet */
     IDP_ENTRY_READY,         /**< data set up (set by the caller) */
-    IDP_ENTRY_FAILED,        /**< set-up failed (set by the caller) */
     IDP_ENTRY_DOOMED         /**< removed while referenced: freed by the
                               *   last idp_cache_release() */
 } idp_entry_state_e;
@@ -70,7 +70,7 @@ typedef enum {
 typedef struct idp_cache_entry_t idp_cache_entry_t;
 
 /** One cached backend. Read-only for the caller, apart from data and the
- *  NEW->READY/FAILED state change. */
+ *  NEW->READY state change. */
 struct idp_cache_entry_t {
     char key[IDP_CACHE_KEY_MAX + 1];   /**< backend key */
     char id[IDP_CACHE_KEY_MAX + 1];    /**< the id that created it */
@@ -84,6 +84,8 @@ struct idp_cache_entry_t {
     apr_uint32_t hash;
     idp_cache_entry_t *prev, *next;    /**< LRU list, or free list */
     idp_cache_entry_t *hnext;          /**< hash chain */
+    idp_cache_entry_t *iprev, *inext;  /**< idle list (refs 0) */
+    int idle;                          /**< 0 busy, 1 warm, 2 cool */
 };
 
 /** Counters since creation. */
@@ -91,9 +93,11 @@ typedef struct {
     apr_uint64_t hits;       /**< lookups that found the key */
     apr_uint64_t misses;     /**< lookups that did not */
     apr_uint64_t inserts;
-    apr_uint64_t evictions;  /**< LRU evictions (insert or evict_lru) */
+    apr_uint64_t evictions;  /**< evictions to make room (insert) */
     apr_uint64_t expirations;/**< idle entries removed by expire */
     apr_uint64_t overflows;  /**< inserts refused with IDP_CACHE_FULL */
+    apr_uint64_t sweep_visits;/**< entries looked at by idp_cache_expire()
+                              *   and idp_cache_idle_do() */
 } idp_cache_stats_t;
 
 typedef struct idp_cache_t idp_cache_t;
@@ -125,7 +129,8 @@ idp_cache_entry_t *idp_cache_lookup(idp_cache_t *c, const char *key,
  * Insert key (and id) as the most recently used entry, state NEW, data
  * NULL, holding one reference for the caller (refs 1, requests 1,
  * created = last_used = now), returned in *entry. If the cache is full,
- * the least recently used entry with refs 0 that can_evict accepts is
+ * the entry idle longest (refs 0) that can_evict accepts, cool ones
+ * first, is
  * evicted first and its data stored in *evicted; otherwise *evicted is
  * NULL (if evicted itself is NULL, nothing is ever evicted). Returns
  * IDP_CACHE_OK, IDP_CACHE_FULL (nothing evictable, nothing changed),
@@ -146,24 +151,36 @@ void *idp_cache_release(idp_cache_t *c, idp_cache_entry_t *e,
                         apr_time_t now);
 
 /**
- * Evict the least recently used entry with refs 0 that can_evict
- * accepts: it is removed and its data stored in *data. Returns
- * IDP_CACHE_OK or IDP_CACHE_NONE (*data NULL).
- */
-int idp_cache_evict_lru(idp_cache_t *c, idp_cache_evictable_fn *can_evict,
-                        void *baton, void **data);
-
-/**
  * Remove every entry with refs 0, idle for longer than idle_timeout
  * (now - last_used > idle_timeout) and accepted by can_evict, pushing
  * each one's data (void *) onto out (allocated by the caller, may grow in
- * its own pool). Does nothing if idle_timeout <= 0. Returns how many
- * entries were removed.
+ * its own pool), the longest idle first. Does nothing if idle_timeout <=
+ * 0. Returns how many entries were removed. Idle entries are kept sorted
+ * by last_used, so the cost is the number of entries idle that long (plus
+ * one per idle list), not the size of the cache.
  */
 int idp_cache_expire(idp_cache_t *c, apr_time_t now,
                      apr_interval_time_t idle_timeout,
                      idp_cache_evictable_fn *can_evict, void *baton,
                      apr_array_header_t *out);
+
+/**
+ * Call fn for each warm idle entry (refs 0, not cooled since its last
+ * use) with last_used <= before, the longest idle first, until fn returns
+ * 0. fn must not change the cache; collect entries to act on later (e.g.
+ * idp_cache_cool()). Costs the number of entries visited plus one.
+ * Returns the number of calls.
+ */
+int idp_cache_idle_do(idp_cache_t *c, apr_time_t before,
+                      idp_cache_do_fn *fn, void *baton);
+
+/**
+ * Mark a warm idle entry cool: the caller is done with it until its next
+ * use (e.g. its idle connections were closed), so idp_cache_idle_do()
+ * skips it. Cool entries are evicted and expired before warm ones. Does
+ * nothing to an entry that is in use or already cool.
+ */
+void idp_cache_cool(idp_cache_t *c, idp_cache_entry_t *e);
 
 /**
  * Remove e (e.g. its set-up failed) so that lookups no longer find it.

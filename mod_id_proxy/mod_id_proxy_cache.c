@@ -39,6 +39,7 @@ static struct {
     idp_negcache_t *neg;            /* NULL: IdProxyNegativeTTL 0 */
     apr_hash_t *vhosts;             /* server_rec * -> index (read-only) */
     apr_interval_time_t idle_timeout;
+    apr_interval_time_t min_ttl;    /* shortest worker ttl of any vhost */
     server_rec *s;
     idp_child_stats_t st;           /* under lock */
     apr_uint32_t conns_created;     /* atomic */
@@ -251,13 +252,16 @@ void idp_backend_done(request_rec *r, idp_req_t *rq, int status)
     }
 }
 
+/* Keep the reference taken on e, whose worker w was read under the lock
+ * (idp_cache.h: an entry's fields are only read while holding it). */
 static void hold(request_rec *r, idp_req_t *rq, idp_cache_entry_t *e,
-                 proxy_worker **worker)
+                 proxy_worker *w, proxy_worker **worker)
 {
     rq->entry = e;
+    rq->worker = w;
     apr_pool_cleanup_register(r->pool, rq, release_entry,
                               apr_pool_cleanup_null);
-    *worker = ((idp_backend_t *)e->data)->worker;
+    *worker = w;
 }
 
 int idp_backend_acquire(request_rec *r, idp_req_t *rq,
@@ -265,6 +269,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
 {
     idp_cache_entry_t *e;
     idp_backend_t *b = NULL;
+    proxy_worker *w = NULL;
     void *evicted = NULL;
     apr_sockaddr_t *sa;
     apr_status_t rv;
@@ -283,8 +288,9 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     apr_thread_mutex_lock(child.lock);
     e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
     if (e) {
+        w = ((idp_backend_t *)e->data)->worker;
         apr_thread_mutex_unlock(child.lock);
-        hold(r, rq, e, worker);
+        hold(r, rq, e, w, worker);
         return OK;
     }
     if (child.neg && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
@@ -332,11 +338,15 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         if (rc == IDP_CACHE_OK) {
             e->data = b;
             e->state = IDP_ENTRY_READY;
+            w = b->worker;
             b = NULL;
         }
         else if (rc == IDP_CACHE_EXISTS) {
             /* Another thread created it meanwhile: use that one. */
             e = idp_cache_lookup(child.cache, rq->key, now);
+            if (e) {
+                w = ((idp_backend_t *)e->data)->worker;
+            }
         }
         apr_thread_mutex_unlock(child.lock);
         destroy_backend(evicted);
@@ -361,7 +371,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
                       rq->backend, rc);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    hold(r, rq, e, worker);
+    hold(r, rq, e, w, worker);
     return OK;
 }
 
@@ -425,35 +435,41 @@ static void drain(idp_backend_t *b)
 
 typedef struct {
     apr_time_t now;
-    apr_array_header_t *single;     /* keys of single-connection workers
-                                     * to evict */
+    apr_array_header_t *done;       /* entries to cool */
+    apr_array_header_t *drain;      /* backends to drain, then cool */
+    apr_array_header_t *single;     /* single-connection workers to evict */
 } sweep_ctx_t;
 
+/* A warm idle entry, idle at least the shortest ttl of any worker. */
 static int sweep_one(void *baton, const idp_cache_entry_t *e)
 {
     sweep_ctx_t *sc = baton;
     idp_backend_t *b = e->data;
     apr_interval_time_t ttl;
+    apr_array_header_t *to = sc->done;
 
-    if (!b || e->refs || e->state != IDP_ENTRY_READY
-        || apr_atomic_read32(&b->conns_open) == 0) {
-        return 1;
+    if (b && e->state == IDP_ENTRY_READY
+        && apr_atomic_read32(&b->conns_open) != 0) {
+        ttl = b->worker->s->ttl;
+        if (ttl > 0 && sc->now - e->last_used < ttl) {
+            return 1;               /* not yet: seen again next time */
+        }
+        if (!backend_idle(b)) {
+            return 1;
+        }
+        if (ttl > 0) {
+            to = b->worker->s->hmax && b->worker->cp && b->worker->cp->res
+                 ? sc->drain : sc->single;
+        }
     }
-    ttl = b->worker->s->ttl;
-    if (ttl <= 0 || sc->now - e->last_used < ttl || b->drained > e->last_used
-        || !backend_idle(b)) {
-        return 1;
-    }
-    if (b->worker->s->hmax && b->worker->cp && b->worker->cp->res) {
-        drain(b);
-        b->drained = sc->now;
-    }
-    else {
-        *(const idp_cache_entry_t **)apr_array_push(sc->single) = e;
-    }
+    *(const idp_cache_entry_t **)apr_array_push(to) = e;
     return 1;
 }
 
+/* Called with the lock held, which it drops while destroying pools. Its
+ * cost is what it finds: the entries idle longer than IdProxyIdleTimeout
+ * and those that became idle for their ttl since the last pass (each is
+ * drained once, then cooled until its next use). */
 static void sweep(apr_pool_t *scratch)
 {
     apr_array_header_t *dead = apr_array_make(scratch, 16, sizeof(void *));
@@ -461,11 +477,21 @@ static void sweep(apr_pool_t *scratch)
     int i;
 
     sc.now = apr_time_now();
+    sc.done = apr_array_make(scratch, 16, sizeof(void *));
+    sc.drain = apr_array_make(scratch, 16, sizeof(void *));
     sc.single = apr_array_make(scratch, 4, sizeof(void *));
-    /* Called with the lock held. */
     idp_cache_expire(child.cache, sc.now, child.idle_timeout, can_evict,
                      NULL, dead);
-    idp_cache_do(child.cache, sweep_one, &sc);
+    idp_cache_idle_do(child.cache, sc.now - child.min_ttl, sweep_one, &sc);
+    for (i = 0; i < sc.drain->nelts; i++) {
+        idp_cache_entry_t *e = ((idp_cache_entry_t **)sc.drain->elts)[i];
+        drain(e->data);
+        idp_cache_cool(child.cache, e);
+    }
+    for (i = 0; i < sc.done->nelts; i++) {
+        idp_cache_cool(child.cache,
+                       ((idp_cache_entry_t **)sc.done->elts)[i]);
+    }
     for (i = 0; i < sc.single->nelts; i++) {
         idp_cache_entry_t *e = ((idp_cache_entry_t **)sc.single->elts)[i];
         void *data = NULL;
@@ -543,10 +569,17 @@ void idp_child_cache_init(apr_pool_t *pchild, server_rec *s)
     }
     child.s = s;
     child.vhosts = apr_hash_make(pchild);
+    child.min_ttl = apr_time_from_sec(IDP_TTL_DEFAULT);
     for (v = s, any = 0; v; v = v->next, any++) {
+        idp_server_conf_t *vc = ap_get_module_config(v->module_config,
+                                                     &id_proxy_module);
         server_rec **k = apr_pmemdup(pchild, &v, sizeof(v));
         apr_hash_set(child.vhosts, k, sizeof(*k),
                      apr_pmemdup(pchild, &any, sizeof(any)));
+        if ((vc->params.set & IDP_P_TTL) && vc->params.ttl > 0
+            && vc->params.ttl < child.min_ttl) {
+            child.min_ttl = vc->params.ttl;
+        }
     }
     child.idle_timeout = sc->idle_timeout >= 0 ? sc->idle_timeout
                        : apr_time_from_sec(IDP_IDLE_TIMEOUT_DEFAULT);
@@ -609,8 +642,7 @@ static int snap_one(void *baton, const idp_cache_entry_t *e)
     s->created = e->created;
     s->last_used = e->last_used;
     s->state = e->state == IDP_ENTRY_READY ? "ready"
-             : e->state == IDP_ENTRY_NEW ? "new"
-             : e->state == IDP_ENTRY_FAILED ? "failed" : "doomed";
+             : e->state == IDP_ENTRY_NEW ? "new" : "doomed";
     s->conns_created = b ? apr_atomic_read32(&b->conns_created) : 0;
     s->conns_open = b ? apr_atomic_read32(&b->conns_open) : 0;
     s->conns_busy = 0;

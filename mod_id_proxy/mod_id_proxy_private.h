@@ -70,7 +70,6 @@ typedef struct {
     const char *url;                /**< scheme://host:port */
     apr_uint32_t conns_created;     /**< TCP connections made (atomic) */
     apr_uint32_t conns_open;        /**< of which still open (atomic) */
-    apr_time_t drained;             /**< last idle drain by the sweep */
 } idp_backend_t;
 
 /** The per-request note, set in translate_name. */
@@ -81,7 +80,9 @@ typedef struct {
     const char *host;
     apr_port_t port;
     const idp_server_conf_t *sconf;
-    idp_cache_entry_t *entry;       /**< held from pre_request to cleanup */
+    idp_cache_entry_t *entry;       /**< held from pre_request until
+                                     *   mod_proxy is done (or cleanup) */
+    proxy_worker *worker;           /**< entry's worker, read under lock */
     int failed;                     /**< refused before reaching mod_proxy's
                                      *   scheme handler (already logged) */
 } idp_req_t;
