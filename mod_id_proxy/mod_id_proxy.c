@@ -242,6 +242,9 @@ static int idp_request_status(int *status, request_rec *r)
     idp_req_t *rq = ap_get_module_config(r->request_config,
                                          &id_proxy_module);
 
+    if (rq) {
+        idp_backend_done(r, rq, status);   /* may make a 500 a 502 */
+    }
     if (rq && !rq->failed
         && (*status == HTTP_BAD_GATEWAY || *status == HTTP_SERVICE_UNAVAILABLE
             || *status == HTTP_GATEWAY_TIME_OUT)) {
@@ -249,9 +252,6 @@ static int idp_request_status(int *status, request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10013)
                       "id %s: backend %s failed (status %d)", rq->id,
                       rq->backend, *status);
-    }
-    if (rq) {
-        idp_backend_done(r, rq, *status);
     }
     return DECLINED;
 }

@@ -98,6 +98,15 @@ static void apply_params(proxy_worker *w, const idp_params_t *prm,
 
     PROXY_COPY_CONF_PARAMS(w, pconf);
     s->ttl = apr_time_from_sec(IDP_TTL_DEFAULT);
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 130)
+    /* Re-resolve the host at least every IdProxy default (30 s) while
+     * traffic continues: mod_proxy's default (-1) resolves once per
+     * worker, and a cached worker may live for as long as it is used, so a
+     * tenant removed from DNS, or whose address went to another tenant,
+     * would keep getting traffic at the old address. */
+    s->address_ttl = IDP_ADDRESS_TTL_DEFAULT;
+    s->address_ttl_set = 1;
+#endif
     if (prm->set & IDP_P_TIMEOUT) {
         s->timeout = prm->timeout;
         s->timeout_set = 1;
@@ -245,9 +254,36 @@ static apr_status_t release_entry(void *data)
  * returned SUSPENDED (an asynchronous tunnel) still uses its connection:
  * the pool cleanup, which stays registered as the backstop, drops that
  * reference at the end of the tunnel. */
-void idp_backend_done(request_rec *r, idp_req_t *rq, int status)
+void idp_backend_done(request_rec *r, idp_req_t *rq, int *status)
 {
-    if (rq->entry && status != SUSPENDED) {
+    const char *why;
+
+    /* The worker's address expired (addressttl) and its host no longer
+     * resolves: mod_proxy answers 500 "DNS lookup failure". That is a
+     * backend failure like a refused admission, so a 502; the entry goes,
+     * so that the next request meets the admission check (and the
+     * negative cache) instead of mod_proxy's lookup again. */
+    if (*status == HTTP_INTERNAL_SERVER_ERROR && rq->entry && !rq->failed
+        && (why = apr_table_get(r->notes, "error-notes"))
+        && ap_strstr_c(why, "Reason: <strong>DNS lookup failure for: ")) {
+        void *dead = NULL;
+
+        apr_thread_mutex_lock(child.lock);
+        child.st.dns_failures++;
+        if (child.neg) {
+            idp_negcache_insert(child.neg, rq->key, apr_time_now());
+        }
+        idp_cache_remove(child.cache, rq->entry, &dead);
+        apr_thread_mutex_unlock(child.lock);
+        destroy_backend(dead);          /* NULL: we still hold it */
+        rq->failed = 1;
+        *status = HTTP_BAD_GATEWAY;
+        r->status_line = NULL;          /* mod_proxy's "500 Proxy Error" */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10015)
+                      "id %s: %s no longer resolves (re-resolution after "
+                      "addressttl); backend dropped", rq->id, rq->host);
+    }
+    if (rq->entry && *status != SUSPENDED) {
         apr_pool_cleanup_run(r->pool, rq, release_entry);
     }
 }
@@ -646,6 +682,7 @@ static int snap_one(void *baton, const idp_cache_entry_t *e)
     s->conns_created = b ? apr_atomic_read32(&b->conns_created) : 0;
     s->conns_open = b ? apr_atomic_read32(&b->conns_open) : 0;
     s->conns_busy = 0;
+    s->address_ttl = b ? b->worker->s->address_ttl : 0;
     if (b && b->worker->cp && b->worker->s->hmax && b->worker->cp->res) {
         s->conns_busy = apr_reslist_acquired_count(b->worker->cp->res);
     }

@@ -40,6 +40,7 @@ APLOG_USE_MODULE(id_proxy);
 #define IDP_NEGATIVE_TTL_DEFAULT 5       /* seconds */
 #define IDP_NEGCACHE_SLOTS 1024
 #define IDP_TTL_DEFAULT 30               /* seconds, worker ttl= */
+#define IDP_ADDRESS_TTL_DEFAULT 30       /* seconds, worker addressttl= */
 
 /** One IdProxyRoute. */
 typedef struct {
@@ -111,7 +112,7 @@ int idp_check_routes(apr_pool_t *pconf, server_rec *s);
 void idp_child_cache_init(apr_pool_t *pchild, server_rec *s);
 int idp_backend_acquire(request_rec *r, idp_req_t *rq,
                         proxy_server_conf *pconf, proxy_worker **worker);
-void idp_backend_done(request_rec *r, idp_req_t *rq, int status);
+void idp_backend_done(request_rec *r, idp_req_t *rq, int *status);
 void idp_count_connection(conn_rec *c);
 void idp_note_backend_error(void);
 
@@ -132,6 +133,7 @@ typedef struct {
     apr_uint64_t requests;
     apr_time_t created, last_used;
     apr_uint32_t conns_created, conns_open, conns_busy;
+    int address_ttl;                /**< seconds, -1: never re-resolved */
 } idp_entry_snapshot_t;
 
 typedef struct {

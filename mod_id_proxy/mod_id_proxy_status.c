@@ -85,11 +85,13 @@ static void send_json(request_rec *r, const idp_snapshot_t *s, int have)
                    ",\"refs\":%d,\"requests\":%" APR_UINT64_T_FMT
                    ",\"connections_created\":%u,\"connections_open\":%u"
                    ",\"connections_busy\":%u,\"connections_idle\":%u"
+                   ",\"address_ttl_s\":%d"
                    ",\"created\":\"%s\",\"last_used\":\"%s\"}",
                    i ? "," : "", js(p, e->id), js(p, e->backend),
                    js(p, e->key), js(p, e->state), e->refs, e->requests,
                    e->conns_created, e->conns_open, e->conns_busy,
-                   idle_conns(e), iso(p, e->created), iso(p, e->last_used));
+                   idle_conns(e), e->address_ttl, iso(p, e->created),
+                   iso(p, e->last_used));
     }
     ap_rputs("]}\n", r);
 }
