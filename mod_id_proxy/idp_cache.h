@@ -210,7 +210,7 @@ void idp_cache_stats(const idp_cache_t *c, idp_cache_stats_t *stats);
 /* ---------------------------------------------------------------------
  * Negative cache: keys (e.g. backend keys whose DNS lookup failed) that
  * are refused for ttl. Fixed capacity, same locking and no-growth rules;
- * lookups scan the array, so keep the capacity to a few thousand.
+ * lookups go through a chained hash, the oldest key is replaced in O(1).
  */
 
 typedef struct idp_negcache_t idp_negcache_t;
@@ -233,5 +233,64 @@ int idp_negcache_check(idp_negcache_t *n, const char *key, apr_time_t now);
 
 /** Slots in use (expired ones that were not yet dropped included). */
 int idp_negcache_count(const idp_negcache_t *n);
+
+/** Slots compared with a key by lookups since creation (the cost of the
+ *  hashed lookup: about one per lookup). */
+apr_uint64_t idp_negcache_probes(const idp_negcache_t *n);
+
+/* ---------------------------------------------------------------------
+ * Admissions in progress: one per backend key. The first request for a
+ * key that is not cached becomes its leader and admits it (DNS lookup,
+ * worker set-up); requests for the same key that arrive meanwhile wait
+ * for the leader's result instead of admitting it again. The table has a
+ * fixed capacity, which caps concurrent admissions: beyond it, a new key
+ * is refused (IDP_ADMIT_FULL). Same locking rules; waiting (on a
+ * condition variable of the caller's) happens outside this code.
+ */
+
+typedef struct idp_admit_t idp_admit_t;
+
+/** One admission. Read-only for the caller, under the lock. */
+typedef struct {
+    char key[IDP_CACHE_KEY_MAX + 1];
+    int used;                /**< slot taken */
+    int done;                /**< the leader ended it */
+    int result;              /**< the leader's result (0: admitted) */
+    int waiters;             /**< requests waiting for it */
+} idp_admission_t;
+
+enum {
+    IDP_ADMIT_LEADER = 0,    /**< begin: admit it, then idp_admit_end() */
+    IDP_ADMIT_WAIT,          /**< begin: wait, then idp_admit_leave() */
+    IDP_ADMIT_FULL,          /**< begin: too many admissions at once */
+    IDP_ADMIT_KEY_TOO_LONG,
+    IDP_ADMIT_PENDING = -1   /**< leave: the leader has not ended yet */
+};
+
+/** A table for capacity concurrent admissions (1 to
+ *  IDP_CACHE_CAPACITY_MAX), or NULL. */
+idp_admit_t *idp_admit_create(apr_pool_t *p, int capacity);
+
+/**
+ * Start admitting key, or join the admission of key in progress: returns
+ * IDP_ADMIT_LEADER (a slot is taken for key), IDP_ADMIT_WAIT (*adm is the
+ * admission to wait for; its waiters count includes the caller),
+ * IDP_ADMIT_FULL (every slot is taken, *adm NULL) or
+ * IDP_ADMIT_KEY_TOO_LONG.
+ */
+int idp_admit_begin(idp_admit_t *a, const char *key, idp_admission_t **adm);
+
+/** The leader ends its admission with result (kept for the waiters); the
+ *  slot is freed once no one waits for it. */
+void idp_admit_end(idp_admit_t *a, idp_admission_t *adm, int result);
+
+/** A waiter stops waiting (woken or timed out): returns the leader's
+ *  result, or IDP_ADMIT_PENDING if it has not ended. The last one out
+ *  of an ended admission frees its slot. */
+int idp_admit_leave(idp_admit_t *a, idp_admission_t *adm);
+
+/** Admissions whose slot is taken (in progress, or ended with waiters
+ *  not yet gone). */
+int idp_admit_active(const idp_admit_t *a);
 
 #endif /* IDP_CACHE_H */

@@ -37,6 +37,8 @@ static struct {
     apr_thread_mutex_t *lock;
     idp_cache_t *cache;
     idp_negcache_t *neg;            /* NULL: IdProxyNegativeTTL 0 */
+    idp_admit_t *admit;             /* admissions in progress */
+    apr_thread_cond_t *admitted;    /* signalled when one ends */
     apr_hash_t *vhosts;             /* server_rec * -> index (read-only) */
     apr_interval_time_t idle_timeout;
     apr_interval_time_t min_ttl;    /* shortest worker ttl of any vhost */
@@ -300,47 +302,21 @@ static void hold(request_rec *r, idp_req_t *rq, idp_cache_entry_t *e,
     *worker = w;
 }
 
-int idp_backend_acquire(request_rec *r, idp_req_t *rq,
-                        proxy_server_conf *pconf, proxy_worker **worker)
+/* The admission of a new backend, by the one request that leads it
+ * (called without the lock): only a backend whose name resolves gets a
+ * worker. Returns OK with *entry held and *w its worker, or the HTTP
+ * status of the failure (already logged), which the requests waiting for
+ * this admission get too. */
+static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
+                 idp_cache_entry_t **entry, proxy_worker **w)
 {
-    idp_cache_entry_t *e;
+    idp_cache_entry_t *e = NULL;
     idp_backend_t *b = NULL;
-    proxy_worker *w = NULL;
     void *evicted = NULL;
     apr_sockaddr_t *sa;
     apr_status_t rv;
     int rc, tries;
 
-    if (!child.cache) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    /* Workers are per virtual host, as ProxyPass keeps them per server:
-     * a worker's connections are made under the server of the request
-     * that created it (its SSLProxy* context, ProxyTimeout, buffer
-     * sizes), so a backend reached from two vhosts gets two workers. */
-    rq->key = apr_psprintf(r->pool, "s%d|%s", server_index(r->server),
-                           rq->key);
-
-    apr_thread_mutex_lock(child.lock);
-    e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
-    if (e) {
-        w = ((idp_backend_t *)e->data)->worker;
-        apr_thread_mutex_unlock(child.lock);
-        hold(r, rq, e, w, worker);
-        return OK;
-    }
-    if (child.neg && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
-        child.st.neg_hits++;
-        apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10004)
-                      "id %s: backend %s did not resolve a moment ago "
-                      "(negative cache)", rq->id, rq->backend);
-        return HTTP_BAD_GATEWAY;
-    }
-    apr_thread_mutex_unlock(child.lock);
-
-    /* Admission: only a backend whose name resolves gets a worker. */
     rv = apr_sockaddr_info_get(&sa, rq->host, APR_UNSPEC, rq->port, 0,
                                r->pool);
     if (rv != APR_SUCCESS) {
@@ -350,7 +326,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
             idp_negcache_insert(child.neg, rq->key, apr_time_now());
         }
         apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, IDP_LOGNO(10005)
                       "id %s: DNS lookup of %s failed", rq->id, rq->host);
         return HTTP_BAD_GATEWAY;
@@ -361,7 +336,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         apr_thread_mutex_lock(child.lock);
         child.st.create_failures++;
         apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
         return rc;
     }
 
@@ -374,14 +348,15 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         if (rc == IDP_CACHE_OK) {
             e->data = b;
             e->state = IDP_ENTRY_READY;
-            w = b->worker;
+            *w = b->worker;
             b = NULL;
         }
         else if (rc == IDP_CACHE_EXISTS) {
-            /* Another thread created it meanwhile: use that one. */
+            /* Only after a wait timed out can another admission of the
+             * same key have run meanwhile: use its entry. */
             e = idp_cache_lookup(child.cache, rq->key, now);
             if (e) {
-                w = ((idp_backend_t *)e->data)->worker;
+                *w = ((idp_backend_t *)e->data)->worker;
             }
         }
         apr_thread_mutex_unlock(child.lock);
@@ -393,7 +368,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     }
     destroy_backend(b);
     if (rc == IDP_CACHE_FULL) {
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10006)
                       "id %s: all %d cached backends are in use "
                       "(IdProxyMaxBackends); refusing %s", rq->id,
@@ -401,11 +375,123 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (!e) {
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10007)
                       "id %s: cannot cache backend %s (%d)", rq->id,
                       rq->backend, rc);
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    *entry = e;
+    return OK;
+}
+
+int idp_backend_acquire(request_rec *r, idp_req_t *rq,
+                        proxy_server_conf *pconf, proxy_worker **worker)
+{
+    idp_cache_entry_t *e = NULL;
+    idp_admission_t *adm;
+    proxy_worker *w = NULL;
+    int rc, rounds;
+
+    if (!child.cache) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    /* Workers are per virtual host, as ProxyPass keeps them per server:
+     * a worker's connections are made under the server of the request
+     * that created it (its SSLProxy* context, ProxyTimeout, buffer
+     * sizes), so a backend reached from two vhosts gets two workers. */
+    rq->key = apr_psprintf(r->pool, "s%d|%s", server_index(r->server),
+                           rq->key);
+
+    apr_thread_mutex_lock(child.lock);
+    for (rounds = 0; ; rounds++) {
+        apr_time_t deadline;
+
+        e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
+        if (e) {
+            w = ((idp_backend_t *)e->data)->worker;
+            apr_thread_mutex_unlock(child.lock);
+            hold(r, rq, e, w, worker);
+            return OK;
+        }
+        if (child.neg
+            && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
+            child.st.neg_hits++;
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10004)
+                          "id %s: backend %s did not resolve a moment ago "
+                          "(negative cache)", rq->id, rq->backend);
+            return HTTP_BAD_GATEWAY;
+        }
+        /* One admission per backend: the first request for it leads, the
+         * others wait for its result (and reuse it) rather than each
+         * resolving the name and setting up a worker that all but one
+         * would throw away. A found entry just admitted is used at once;
+         * should it be gone already, one more round admits it again. */
+        rc = rounds < 2 ? idp_admit_begin(child.admit, rq->key, &adm)
+                        : IDP_ADMIT_LEADER;
+        if (rounds >= 2) {
+            adm = NULL;             /* lead without a slot: no third wait */
+        }
+        if (rc == IDP_ADMIT_LEADER) {
+            break;
+        }
+        if (rc == IDP_ADMIT_KEY_TOO_LONG) {
+            adm = NULL;             /* the cache refuses it too (10007) */
+            break;
+        }
+        if (rc != IDP_ADMIT_WAIT) {
+            child.st.admission_overflows++;
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10016)
+                          "id %s: %d admissions of new backends already "
+                          "in progress in this process; refusing %s",
+                          rq->id, IDP_ADMISSIONS_MAX, rq->backend);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        child.st.admission_waits++;
+        deadline = apr_time_now() + apr_time_from_sec(IDP_ADMISSION_WAIT);
+        while (!adm->done) {
+            apr_interval_time_t left = deadline - apr_time_now();
+            if (left <= 0) {
+                break;
+            }
+            apr_thread_cond_timedwait(child.admitted, child.lock, left);
+        }
+        rc = idp_admit_leave(child.admit, adm);
+        if (rc == IDP_ADMIT_PENDING) {
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10017)
+                          "id %s: the admission of backend %s took more "
+                          "than %d s; giving up", rq->id, rq->backend,
+                          IDP_ADMISSION_WAIT);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        if (rc != OK) {
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10018)
+                          "id %s: the admission of backend %s that this "
+                          "request waited for failed (%d)", rq->id,
+                          rq->backend, rc);
+            return rc;
+        }
+    }
+    apr_thread_mutex_unlock(child.lock);
+
+    rc = admit(r, rq, pconf, &e, &w);
+
+    apr_thread_mutex_lock(child.lock);
+    if (adm) {
+        idp_admit_end(child.admit, adm, rc);
+        apr_thread_cond_broadcast(child.admitted);
+    }
+    apr_thread_mutex_unlock(child.lock);
+    if (rc != OK) {
+        rq->failed = 1;
+        return rc;
     }
     hold(r, rq, e, w, worker);
     return OK;
@@ -636,6 +722,8 @@ void idp_child_cache_init(apr_pool_t *pchild, server_rec *s)
 
     apr_thread_mutex_create(&child.lock, APR_THREAD_MUTEX_DEFAULT, pchild);
     child.cache = idp_cache_create(pchild, cap);
+    child.admit = idp_admit_create(pchild, IDP_ADMISSIONS_MAX);
+    apr_thread_cond_create(&child.admitted, pchild);
     if (neg > 0) {
         child.neg = idp_negcache_create(pchild, IDP_NEGCACHE_SLOTS, neg);
     }

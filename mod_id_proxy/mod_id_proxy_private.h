@@ -41,6 +41,10 @@ APLOG_USE_MODULE(id_proxy);
 #define IDP_NEGCACHE_SLOTS 1024
 #define IDP_TTL_DEFAULT 30               /* seconds, worker ttl= */
 #define IDP_ADDRESS_TTL_DEFAULT 30       /* seconds, worker addressttl= */
+#define IDP_ADMISSIONS_MAX 8             /* new backends admitted at once,
+                                          * per child */
+#define IDP_ADMISSION_WAIT 10            /* seconds a request waits for the
+                                          * admission of its backend */
 
 /** One IdProxyRoute. */
 typedef struct {
@@ -124,6 +128,9 @@ typedef struct {
     apr_uint64_t create_failures;   /**< workers that could not be set up */
     apr_uint64_t conns_created;     /**< backend TCP connections made */
     apr_uint64_t backend_errors;    /**< 502/503/504 from mod_proxy */
+    apr_uint64_t admission_waits;   /**< requests that waited for another's
+                                     *   admission of their backend */
+    apr_uint64_t admission_overflows; /**< refused: IDP_ADMISSIONS_MAX */
 } idp_child_stats_t;
 
 /** One cache entry, copied for the status page. */

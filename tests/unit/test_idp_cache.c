@@ -464,6 +464,74 @@ START_TEST(cool_evicted_first)
 }
 END_TEST
 
+/* The negative cache is a hashed lookup (issue 11): in a full cache of
+ * 10,000 keys, a lookup compares about one slot, not all of them. */
+START_TEST(negcache_hashed)
+{
+    idp_negcache_t *n = idp_negcache_create(pool, 10000, 1000000);
+    apr_uint64_t before;
+    int i;
+
+    for (i = 0; i < 10000; i++) {
+        idp_negcache_insert(n, apr_psprintf(pool, "http://t-%d:80", i), i);
+    }
+    ck_assert_int_eq(idp_negcache_count(n), 10000);
+    before = idp_negcache_probes(n);
+    for (i = 0; i < 10000; i++) {
+        ck_assert(idp_negcache_check(n, apr_psprintf(pool, "http://t-%d:80",
+                                                     i), 20000));
+        ck_assert(!idp_negcache_check(n, apr_psprintf(pool, "http://u-%d:80",
+                                                      i), 20000));
+    }
+    /* 20,000 lookups over 10,000 chains: a few probes each on average */
+    ck_assert_uint_lt(idp_negcache_probes(n) - before, 20000 * 4);
+    /* full: the oldest goes, in O(1) */
+    idp_negcache_insert(n, "new", 30000);
+    ck_assert(!idp_negcache_check(n, "http://t-0:80", 30000));
+    ck_assert(idp_negcache_check(n, "http://t-1:80", 30000));
+    ck_assert(idp_negcache_check(n, "new", 30000));
+    ck_assert_int_eq(idp_negcache_count(n), 10000);
+}
+END_TEST
+
+/* One admission per key: the first is the leader, later ones wait for
+ * its result; the table caps concurrent admissions. */
+START_TEST(admit_one_per_key)
+{
+    idp_admit_t *a = idp_admit_create(pool, 2);
+    idp_admission_t *l1, *w1, *w2, *l2, *x;
+
+    ck_assert_ptr_null(idp_admit_create(pool, 0));
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &l1), IDP_ADMIT_LEADER);
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &w1), IDP_ADMIT_WAIT);
+    ck_assert_ptr_eq(w1, l1);
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &w2), IDP_ADMIT_WAIT);
+    ck_assert_int_eq(l1->waiters, 2);
+    ck_assert_int_eq(idp_admit_begin(a, "k2", &l2), IDP_ADMIT_LEADER);
+    /* cap reached: a third key is refused, the known ones still join */
+    ck_assert_int_eq(idp_admit_begin(a, "k3", &x), IDP_ADMIT_FULL);
+    ck_assert_ptr_null(x);
+    ck_assert_int_eq(idp_admit_begin(a, "k2", &x), IDP_ADMIT_WAIT);
+    ck_assert_int_eq(idp_admit_leave(a, x), IDP_ADMIT_PENDING); /* timeout */
+    ck_assert_int_eq(l2->waiters, 0);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    /* k1's leader ends: waiters get its result, the last frees the slot */
+    idp_admit_end(a, l1, 7);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    /* a new arrival does not join an ended admission */
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &x), IDP_ADMIT_FULL);
+    ck_assert_int_eq(idp_admit_leave(a, w1), 7);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    ck_assert_int_eq(idp_admit_leave(a, w2), 7);
+    ck_assert_int_eq(idp_admit_active(a), 1);
+    /* without waiters the slot is freed at the end */
+    idp_admit_end(a, l2, 0);
+    ck_assert_int_eq(idp_admit_active(a), 0);
+    ck_assert_int_eq(idp_admit_begin(a, "k3", &x), IDP_ADMIT_LEADER);
+    ck_assert_str_eq(x->key, "k3");
+}
+END_TEST
+
 START_TEST(remove_deferred)
 {
     idp_cache_t *c = idp_cache_create(pool, 2);
@@ -597,6 +665,8 @@ Suite *idp_cache_suite(void)
     tcase_add_test(tc, iterate_stop);
     tcase_add_test(tc, negcache_ttl);
     tcase_add_test(tc, negcache_bound);
+    tcase_add_test(tc, negcache_hashed);
+    tcase_add_test(tc, admit_one_per_key);
     suite_add_tcase(s, tc);
     return s;
 }
