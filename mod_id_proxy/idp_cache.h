@@ -57,12 +57,12 @@ typedef enum {
 } idp_cache_rc_e;
 
 /** Entry states. The cache sets FREE, NEW and DOOMED; the caller may move
- *  an entry from NEW to READY (or FAILED) once its data is set up. */
+ *  an entry from NEW to READY once its data is set up (a set-up that
+ *  fails is undone with idp_cache_remove()). */
 typedef enum {
     IDP_ENTRY_FREE = 0,      /**< on the free list */
     IDP_ENTRY_NEW,           /**< inserted, data not set up yet */
     IDP_ENTRY_READY,         /**< data set up (set by the caller) */
-    IDP_ENTRY_FAILED,        /**< set-up failed (set by the caller) */
     IDP_ENTRY_DOOMED         /**< removed while referenced: freed by the
                               *   last idp_cache_release() */
 } idp_entry_state_e;
@@ -70,7 +70,7 @@ typedef enum {
 typedef struct idp_cache_entry_t idp_cache_entry_t;
 
 /** One cached backend. Read-only for the caller, apart from data and the
- *  NEW->READY/FAILED state change. */
+ *  NEW->READY state change. */
 struct idp_cache_entry_t {
     char key[IDP_CACHE_KEY_MAX + 1];   /**< backend key */
     char id[IDP_CACHE_KEY_MAX + 1];    /**< the id that created it */
@@ -84,6 +84,8 @@ struct idp_cache_entry_t {
     apr_uint32_t hash;
     idp_cache_entry_t *prev, *next;    /**< LRU list, or free list */
     idp_cache_entry_t *hnext;          /**< hash chain */
+    idp_cache_entry_t *iprev, *inext;  /**< idle list (refs 0) */
+    int idle;                          /**< 0 busy, 1 warm, 2 cool */
 };
 
 /** Counters since creation. */
@@ -91,9 +93,11 @@ typedef struct {
     apr_uint64_t hits;       /**< lookups that found the key */
     apr_uint64_t misses;     /**< lookups that did not */
     apr_uint64_t inserts;
-    apr_uint64_t evictions;  /**< LRU evictions (insert or evict_lru) */
+    apr_uint64_t evictions;  /**< evictions to make room (insert) */
     apr_uint64_t expirations;/**< idle entries removed by expire */
     apr_uint64_t overflows;  /**< inserts refused with IDP_CACHE_FULL */
+    apr_uint64_t sweep_visits;/**< entries looked at by idp_cache_expire()
+                              *   and idp_cache_idle_do() */
 } idp_cache_stats_t;
 
 typedef struct idp_cache_t idp_cache_t;
@@ -125,7 +129,8 @@ idp_cache_entry_t *idp_cache_lookup(idp_cache_t *c, const char *key,
  * Insert key (and id) as the most recently used entry, state NEW, data
  * NULL, holding one reference for the caller (refs 1, requests 1,
  * created = last_used = now), returned in *entry. If the cache is full,
- * the least recently used entry with refs 0 that can_evict accepts is
+ * the entry idle longest (refs 0) that can_evict accepts, cool ones
+ * first, is
  * evicted first and its data stored in *evicted; otherwise *evicted is
  * NULL (if evicted itself is NULL, nothing is ever evicted). Returns
  * IDP_CACHE_OK, IDP_CACHE_FULL (nothing evictable, nothing changed),
@@ -146,24 +151,36 @@ void *idp_cache_release(idp_cache_t *c, idp_cache_entry_t *e,
                         apr_time_t now);
 
 /**
- * Evict the least recently used entry with refs 0 that can_evict
- * accepts: it is removed and its data stored in *data. Returns
- * IDP_CACHE_OK or IDP_CACHE_NONE (*data NULL).
- */
-int idp_cache_evict_lru(idp_cache_t *c, idp_cache_evictable_fn *can_evict,
-                        void *baton, void **data);
-
-/**
  * Remove every entry with refs 0, idle for longer than idle_timeout
  * (now - last_used > idle_timeout) and accepted by can_evict, pushing
  * each one's data (void *) onto out (allocated by the caller, may grow in
- * its own pool). Does nothing if idle_timeout <= 0. Returns how many
- * entries were removed.
+ * its own pool), the longest idle first. Does nothing if idle_timeout <=
+ * 0. Returns how many entries were removed. Idle entries are kept sorted
+ * by last_used, so the cost is the number of entries idle that long (plus
+ * one per idle list), not the size of the cache.
  */
 int idp_cache_expire(idp_cache_t *c, apr_time_t now,
                      apr_interval_time_t idle_timeout,
                      idp_cache_evictable_fn *can_evict, void *baton,
                      apr_array_header_t *out);
+
+/**
+ * Call fn for each warm idle entry (refs 0, not cooled since its last
+ * use) with last_used <= before, the longest idle first, until fn returns
+ * 0. fn must not change the cache; collect entries to act on later (e.g.
+ * idp_cache_cool()). Costs the number of entries visited plus one.
+ * Returns the number of calls.
+ */
+int idp_cache_idle_do(idp_cache_t *c, apr_time_t before,
+                      idp_cache_do_fn *fn, void *baton);
+
+/**
+ * Mark a warm idle entry cool: the caller is done with it until its next
+ * use (e.g. its idle connections were closed), so idp_cache_idle_do()
+ * skips it. Cool entries are evicted and expired before warm ones. Does
+ * nothing to an entry that is in use or already cool.
+ */
+void idp_cache_cool(idp_cache_t *c, idp_cache_entry_t *e);
 
 /**
  * Remove e (e.g. its set-up failed) so that lookups no longer find it.
@@ -193,7 +210,7 @@ void idp_cache_stats(const idp_cache_t *c, idp_cache_stats_t *stats);
 /* ---------------------------------------------------------------------
  * Negative cache: keys (e.g. backend keys whose DNS lookup failed) that
  * are refused for ttl. Fixed capacity, same locking and no-growth rules;
- * lookups scan the array, so keep the capacity to a few thousand.
+ * lookups go through a chained hash, the oldest key is replaced in O(1).
  */
 
 typedef struct idp_negcache_t idp_negcache_t;
@@ -216,5 +233,64 @@ int idp_negcache_check(idp_negcache_t *n, const char *key, apr_time_t now);
 
 /** Slots in use (expired ones that were not yet dropped included). */
 int idp_negcache_count(const idp_negcache_t *n);
+
+/** Slots compared with a key by lookups since creation (the cost of the
+ *  hashed lookup: about one per lookup). */
+apr_uint64_t idp_negcache_probes(const idp_negcache_t *n);
+
+/* ---------------------------------------------------------------------
+ * Admissions in progress: one per backend key. The first request for a
+ * key that is not cached becomes its leader and admits it (DNS lookup,
+ * worker set-up); requests for the same key that arrive meanwhile wait
+ * for the leader's result instead of admitting it again. The table has a
+ * fixed capacity, which caps concurrent admissions: beyond it, a new key
+ * is refused (IDP_ADMIT_FULL). Same locking rules; waiting (on a
+ * condition variable of the caller's) happens outside this code.
+ */
+
+typedef struct idp_admit_t idp_admit_t;
+
+/** One admission. Read-only for the caller, under the lock. */
+typedef struct {
+    char key[IDP_CACHE_KEY_MAX + 1];
+    int used;                /**< slot taken */
+    int done;                /**< the leader ended it */
+    int result;              /**< the leader's result (0: admitted) */
+    int waiters;             /**< requests waiting for it */
+} idp_admission_t;
+
+enum {
+    IDP_ADMIT_LEADER = 0,    /**< begin: admit it, then idp_admit_end() */
+    IDP_ADMIT_WAIT,          /**< begin: wait, then idp_admit_leave() */
+    IDP_ADMIT_FULL,          /**< begin: too many admissions at once */
+    IDP_ADMIT_KEY_TOO_LONG,
+    IDP_ADMIT_PENDING = -1   /**< leave: the leader has not ended yet */
+};
+
+/** A table for capacity concurrent admissions (1 to
+ *  IDP_CACHE_CAPACITY_MAX), or NULL. */
+idp_admit_t *idp_admit_create(apr_pool_t *p, int capacity);
+
+/**
+ * Start admitting key, or join the admission of key in progress: returns
+ * IDP_ADMIT_LEADER (a slot is taken for key), IDP_ADMIT_WAIT (*adm is the
+ * admission to wait for; its waiters count includes the caller),
+ * IDP_ADMIT_FULL (every slot is taken, *adm NULL) or
+ * IDP_ADMIT_KEY_TOO_LONG.
+ */
+int idp_admit_begin(idp_admit_t *a, const char *key, idp_admission_t **adm);
+
+/** The leader ends its admission with result (kept for the waiters); the
+ *  slot is freed once no one waits for it. */
+void idp_admit_end(idp_admit_t *a, idp_admission_t *adm, int result);
+
+/** A waiter stops waiting (woken or timed out): returns the leader's
+ *  result, or IDP_ADMIT_PENDING if it has not ended. The last one out
+ *  of an ended admission frees its slot. */
+int idp_admit_leave(idp_admit_t *a, idp_admission_t *adm);
+
+/** Admissions whose slot is taken (in progress, or ended with waiters
+ *  not yet gone). */
+int idp_admit_active(const idp_admit_t *a);
 
 #endif /* IDP_CACHE_H */

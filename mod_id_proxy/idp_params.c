@@ -222,6 +222,9 @@ const char *idp_params_set(apr_pool_t *p, idp_params_t *prm,
         if (parse_uint(val, &n) || n > 1000) {
             return BAD("must be 0 to 1000 milliseconds");
         }
+        /* As mod_proxy's set_worker_param (2.4.x mod_proxy.c): "0 for
+         * system default of 10 milliseconds" (PROXY_FLUSH_WAIT), not "no
+         * wait". */
         prm->flush_wait = (int)(n ? n * 1000 : 10000);
         prm->set |= IDP_P_FLUSH_WAIT;
     }

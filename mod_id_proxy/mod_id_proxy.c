@@ -231,7 +231,7 @@ static int idp_pre_request(proxy_worker **worker, proxy_balancer **balancer,
         }
     }
     else {
-        *worker = ((idp_backend_t *)rq->entry->data)->worker;
+        *worker = rq->worker;
     }
     *balancer = NULL;
     return OK;
@@ -242,6 +242,9 @@ static int idp_request_status(int *status, request_rec *r)
     idp_req_t *rq = ap_get_module_config(r->request_config,
                                          &id_proxy_module);
 
+    if (rq) {
+        idp_backend_done(r, rq, status);   /* may make a 500 a 502 */
+    }
     if (rq && !rq->failed
         && (*status == HTTP_BAD_GATEWAY || *status == HTTP_SERVICE_UNAVAILABLE
             || *status == HTTP_GATEWAY_TIME_OUT)) {
@@ -255,11 +258,24 @@ static int idp_request_status(int *status, request_rec *r)
 
 static int idp_pre_connection(conn_rec *c, void *csd)
 {
+    if (!c->outgoing) {
+        return DECLINED;            /* a client: nothing of ours */
+    }
     idp_count_connection(c);
     return DECLINED;
 }
 
-/* mod_proxy's functions are looked up here rather than linked, so that
+/* Why not link against mod_proxy's exported API, as the mod_proxy_*
+ * modules do? Their symbols are then resolved when our .so is loaded, so
+ * "LoadModule proxy_module" must come first, and Debian's a2enmod orders
+ * nothing: it loads the mods-enabled .load files alphabetically, and id_proxy.load
+ * sorts before proxy.load (a package could rename it, but an admin's own
+ * LoadModule lines would still break with an undefined-symbol error at
+ * startup). The lookup below works in either order, with mod_proxy built
+ * in too, and fails startup with a clear tagged line when mod_proxy is
+ * missing: the more robust of the two, so it stays.
+ *
+ * mod_proxy's functions are looked up here rather than linked, so that
  * "LoadModule id_proxy_module" may come before "LoadModule proxy_module"
  * (Debian loads the mods-enabled .load files in alphabetical order). By
  * pre_config every LoadModule has run: the object that holds mod_proxy's

@@ -22,6 +22,7 @@
  * for the connection-pool cleanup, which only touches atomics.
  */
 #include "apr_strings.h"
+#include "apr_hash.h"
 #include "apr_atomic.h"
 #include "apr_thread_cond.h"
 #include "ap_mpm.h"
@@ -36,7 +37,11 @@ static struct {
     apr_thread_mutex_t *lock;
     idp_cache_t *cache;
     idp_negcache_t *neg;            /* NULL: IdProxyNegativeTTL 0 */
+    idp_admit_t *admit;             /* admissions in progress */
+    apr_thread_cond_t *admitted;    /* signalled when one ends */
+    apr_hash_t *vhosts;             /* server_rec * -> index (read-only) */
     apr_interval_time_t idle_timeout;
+    apr_interval_time_t min_ttl;    /* shortest worker ttl of any vhost */
     server_rec *s;
     idp_child_stats_t st;           /* under lock */
     apr_uint32_t conns_created;     /* atomic */
@@ -47,6 +52,15 @@ static struct {
     int stop;
 #endif
 } child;
+
+/* The index of s in the server list (0: the main server), the same in
+ * every child of a generation. */
+static int server_index(server_rec *s)
+{
+    int *i = apr_hash_get(child.vhosts, &s, sizeof(s));
+
+    return i ? *i : -1;
+}
 
 static void destroy_backend(idp_backend_t *b)
 {
@@ -86,6 +100,15 @@ static void apply_params(proxy_worker *w, const idp_params_t *prm,
 
     PROXY_COPY_CONF_PARAMS(w, pconf);
     s->ttl = apr_time_from_sec(IDP_TTL_DEFAULT);
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 130)
+    /* Re-resolve the host at least every IdProxy default (30 s) while
+     * traffic continues: mod_proxy's default (-1) resolves once per
+     * worker, and a cached worker may live for as long as it is used, so a
+     * tenant removed from DNS, or whose address went to another tenant,
+     * would keep getting traffic at the old address. */
+    s->address_ttl = IDP_ADDRESS_TTL_DEFAULT;
+    s->address_ttl_set = 1;
+#endif
     if (prm->set & IDP_P_TIMEOUT) {
         s->timeout = prm->timeout;
         s->timeout_set = 1;
@@ -224,48 +247,76 @@ static apr_status_t release_entry(void *data)
     return APR_SUCCESS;
 }
 
-static void hold(request_rec *r, idp_req_t *rq, idp_cache_entry_t *e,
-                 proxy_worker **worker)
+/* mod_proxy is done with the request's backend connection (its
+ * request_status hook runs once the scheme handler returned, and every
+ * scheme handler has released its connection by then): drop the
+ * reference now rather than when r->pool goes, which under HTTP/2 (or
+ * write completion) waits until the client has read the response, so an
+ * idle client could otherwise pin every cache slot. A handler that
+ * returned SUSPENDED (an asynchronous tunnel) still uses its connection:
+ * the pool cleanup, which stays registered as the backstop, drops that
+ * reference at the end of the tunnel. */
+void idp_backend_done(request_rec *r, idp_req_t *rq, int *status)
 {
-    rq->entry = e;
-    apr_pool_cleanup_register(r->pool, rq, release_entry,
-                              apr_pool_cleanup_null);
-    *worker = ((idp_backend_t *)e->data)->worker;
+    const char *why;
+
+    /* The worker's address expired (addressttl) and its host no longer
+     * resolves: mod_proxy answers 500 "DNS lookup failure". That is a
+     * backend failure like a refused admission, so a 502; the entry goes,
+     * so that the next request meets the admission check (and the
+     * negative cache) instead of mod_proxy's lookup again. */
+    if (*status == HTTP_INTERNAL_SERVER_ERROR && rq->entry && !rq->failed
+        && (why = apr_table_get(r->notes, "error-notes"))
+        && ap_strstr_c(why, "Reason: <strong>DNS lookup failure for: ")) {
+        void *dead = NULL;
+
+        apr_thread_mutex_lock(child.lock);
+        child.st.dns_failures++;
+        if (child.neg) {
+            idp_negcache_insert(child.neg, rq->key, apr_time_now());
+        }
+        idp_cache_remove(child.cache, rq->entry, &dead);
+        apr_thread_mutex_unlock(child.lock);
+        destroy_backend(dead);          /* NULL: we still hold it */
+        rq->failed = 1;
+        *status = HTTP_BAD_GATEWAY;
+        r->status_line = NULL;          /* mod_proxy's "500 Proxy Error" */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10015)
+                      "id %s: %s no longer resolves (re-resolution after "
+                      "addressttl); backend dropped", rq->id, rq->host);
+    }
+    if (rq->entry && *status != SUSPENDED) {
+        apr_pool_cleanup_run(r->pool, rq, release_entry);
+    }
 }
 
-int idp_backend_acquire(request_rec *r, idp_req_t *rq,
-                        proxy_server_conf *pconf, proxy_worker **worker)
+/* Keep the reference taken on e, whose worker w was read under the lock
+ * (idp_cache.h: an entry's fields are only read while holding it). */
+static void hold(request_rec *r, idp_req_t *rq, idp_cache_entry_t *e,
+                 proxy_worker *w, proxy_worker **worker)
 {
-    idp_cache_entry_t *e;
+    rq->entry = e;
+    rq->worker = w;
+    apr_pool_cleanup_register(r->pool, rq, release_entry,
+                              apr_pool_cleanup_null);
+    *worker = w;
+}
+
+/* The admission of a new backend, by the one request that leads it
+ * (called without the lock): only a backend whose name resolves gets a
+ * worker. Returns OK with *entry held and *w its worker, or the HTTP
+ * status of the failure (already logged), which the requests waiting for
+ * this admission get too. */
+static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
+                 idp_cache_entry_t **entry, proxy_worker **w)
+{
+    idp_cache_entry_t *e = NULL;
     idp_backend_t *b = NULL;
     void *evicted = NULL;
     apr_sockaddr_t *sa;
     apr_status_t rv;
     int rc, tries;
 
-    if (!child.cache) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    apr_thread_mutex_lock(child.lock);
-    e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
-    if (e) {
-        apr_thread_mutex_unlock(child.lock);
-        hold(r, rq, e, worker);
-        return OK;
-    }
-    if (child.neg && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
-        child.st.neg_hits++;
-        apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10004)
-                      "id %s: backend %s did not resolve a moment ago "
-                      "(negative cache)", rq->id, rq->backend);
-        return HTTP_BAD_GATEWAY;
-    }
-    apr_thread_mutex_unlock(child.lock);
-
-    /* Admission: only a backend whose name resolves gets a worker. */
     rv = apr_sockaddr_info_get(&sa, rq->host, APR_UNSPEC, rq->port, 0,
                                r->pool);
     if (rv != APR_SUCCESS) {
@@ -275,7 +326,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
             idp_negcache_insert(child.neg, rq->key, apr_time_now());
         }
         apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, IDP_LOGNO(10005)
                       "id %s: DNS lookup of %s failed", rq->id, rq->host);
         return HTTP_BAD_GATEWAY;
@@ -286,7 +336,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         apr_thread_mutex_lock(child.lock);
         child.st.create_failures++;
         apr_thread_mutex_unlock(child.lock);
-        rq->failed = 1;
         return rc;
     }
 
@@ -299,11 +348,16 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         if (rc == IDP_CACHE_OK) {
             e->data = b;
             e->state = IDP_ENTRY_READY;
+            *w = b->worker;
             b = NULL;
         }
         else if (rc == IDP_CACHE_EXISTS) {
-            /* Another thread created it meanwhile: use that one. */
+            /* Only after a wait timed out can another admission of the
+             * same key have run meanwhile: use its entry. */
             e = idp_cache_lookup(child.cache, rq->key, now);
+            if (e) {
+                *w = ((idp_backend_t *)e->data)->worker;
+            }
         }
         apr_thread_mutex_unlock(child.lock);
         destroy_backend(evicted);
@@ -314,7 +368,6 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     }
     destroy_backend(b);
     if (rc == IDP_CACHE_FULL) {
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10006)
                       "id %s: all %d cached backends are in use "
                       "(IdProxyMaxBackends); refusing %s", rq->id,
@@ -322,13 +375,125 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (!e) {
-        rq->failed = 1;
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10007)
                       "id %s: cannot cache backend %s (%d)", rq->id,
                       rq->backend, rc);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    hold(r, rq, e, worker);
+    *entry = e;
+    return OK;
+}
+
+int idp_backend_acquire(request_rec *r, idp_req_t *rq,
+                        proxy_server_conf *pconf, proxy_worker **worker)
+{
+    idp_cache_entry_t *e = NULL;
+    idp_admission_t *adm;
+    proxy_worker *w = NULL;
+    int rc, rounds;
+
+    if (!child.cache) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    /* Workers are per virtual host, as ProxyPass keeps them per server:
+     * a worker's connections are made under the server of the request
+     * that created it (its SSLProxy* context, ProxyTimeout, buffer
+     * sizes), so a backend reached from two vhosts gets two workers. */
+    rq->key = apr_psprintf(r->pool, "s%d|%s", server_index(r->server),
+                           rq->key);
+
+    apr_thread_mutex_lock(child.lock);
+    for (rounds = 0; ; rounds++) {
+        apr_time_t deadline;
+
+        e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
+        if (e) {
+            w = ((idp_backend_t *)e->data)->worker;
+            apr_thread_mutex_unlock(child.lock);
+            hold(r, rq, e, w, worker);
+            return OK;
+        }
+        if (child.neg
+            && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
+            child.st.neg_hits++;
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10004)
+                          "id %s: backend %s did not resolve a moment ago "
+                          "(negative cache)", rq->id, rq->backend);
+            return HTTP_BAD_GATEWAY;
+        }
+        /* One admission per backend: the first request for it leads, the
+         * others wait for its result (and reuse it) rather than each
+         * resolving the name and setting up a worker that all but one
+         * would throw away. A found entry just admitted is used at once;
+         * should it be gone already, one more round admits it again. */
+        rc = rounds < 2 ? idp_admit_begin(child.admit, rq->key, &adm)
+                        : IDP_ADMIT_LEADER;
+        if (rounds >= 2) {
+            adm = NULL;             /* lead without a slot: no third wait */
+        }
+        if (rc == IDP_ADMIT_LEADER) {
+            break;
+        }
+        if (rc == IDP_ADMIT_KEY_TOO_LONG) {
+            adm = NULL;             /* the cache refuses it too (10007) */
+            break;
+        }
+        if (rc != IDP_ADMIT_WAIT) {
+            child.st.admission_overflows++;
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10016)
+                          "id %s: %d admissions of new backends already "
+                          "in progress in this process; refusing %s",
+                          rq->id, IDP_ADMISSIONS_MAX, rq->backend);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        child.st.admission_waits++;
+        deadline = apr_time_now() + apr_time_from_sec(IDP_ADMISSION_WAIT);
+        while (!adm->done) {
+            apr_interval_time_t left = deadline - apr_time_now();
+            if (left <= 0) {
+                break;
+            }
+            apr_thread_cond_timedwait(child.admitted, child.lock, left);
+        }
+        rc = idp_admit_leave(child.admit, adm);
+        if (rc == IDP_ADMIT_PENDING) {
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10017)
+                          "id %s: the admission of backend %s took more "
+                          "than %d s; giving up", rq->id, rq->backend,
+                          IDP_ADMISSION_WAIT);
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        if (rc != OK) {
+            apr_thread_mutex_unlock(child.lock);
+            rq->failed = 1;
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10018)
+                          "id %s: the admission of backend %s that this "
+                          "request waited for failed (%d)", rq->id,
+                          rq->backend, rc);
+            return rc;
+        }
+    }
+    apr_thread_mutex_unlock(child.lock);
+
+    rc = admit(r, rq, pconf, &e, &w);
+
+    apr_thread_mutex_lock(child.lock);
+    if (adm) {
+        idp_admit_end(child.admit, adm, rc);
+        apr_thread_cond_broadcast(child.admitted);
+    }
+    apr_thread_mutex_unlock(child.lock);
+    if (rc != OK) {
+        rq->failed = 1;
+        return rc;
+    }
+    hold(r, rq, e, w, worker);
     return OK;
 }
 
@@ -392,35 +557,41 @@ static void drain(idp_backend_t *b)
 
 typedef struct {
     apr_time_t now;
-    apr_array_header_t *single;     /* keys of single-connection workers
-                                     * to evict */
+    apr_array_header_t *done;       /* entries to cool */
+    apr_array_header_t *drain;      /* backends to drain, then cool */
+    apr_array_header_t *single;     /* single-connection workers to evict */
 } sweep_ctx_t;
 
+/* A warm idle entry, idle at least the shortest ttl of any worker. */
 static int sweep_one(void *baton, const idp_cache_entry_t *e)
 {
     sweep_ctx_t *sc = baton;
     idp_backend_t *b = e->data;
     apr_interval_time_t ttl;
+    apr_array_header_t *to = sc->done;
 
-    if (!b || e->refs || e->state != IDP_ENTRY_READY
-        || apr_atomic_read32(&b->conns_open) == 0) {
-        return 1;
+    if (b && e->state == IDP_ENTRY_READY
+        && apr_atomic_read32(&b->conns_open) != 0) {
+        ttl = b->worker->s->ttl;
+        if (ttl > 0 && sc->now - e->last_used < ttl) {
+            return 1;               /* not yet: seen again next time */
+        }
+        if (!backend_idle(b)) {
+            return 1;
+        }
+        if (ttl > 0) {
+            to = b->worker->s->hmax && b->worker->cp && b->worker->cp->res
+                 ? sc->drain : sc->single;
+        }
     }
-    ttl = b->worker->s->ttl;
-    if (ttl <= 0 || sc->now - e->last_used < ttl || b->drained > e->last_used
-        || !backend_idle(b)) {
-        return 1;
-    }
-    if (b->worker->s->hmax && b->worker->cp && b->worker->cp->res) {
-        drain(b);
-        b->drained = sc->now;
-    }
-    else {
-        *(const idp_cache_entry_t **)apr_array_push(sc->single) = e;
-    }
+    *(const idp_cache_entry_t **)apr_array_push(to) = e;
     return 1;
 }
 
+/* Called with the lock held, which it drops while destroying pools. Its
+ * cost is what it finds: the entries idle longer than IdProxyIdleTimeout
+ * and those that became idle for their ttl since the last pass (each is
+ * drained once, then cooled until its next use). */
 static void sweep(apr_pool_t *scratch)
 {
     apr_array_header_t *dead = apr_array_make(scratch, 16, sizeof(void *));
@@ -428,11 +599,21 @@ static void sweep(apr_pool_t *scratch)
     int i;
 
     sc.now = apr_time_now();
+    sc.done = apr_array_make(scratch, 16, sizeof(void *));
+    sc.drain = apr_array_make(scratch, 16, sizeof(void *));
     sc.single = apr_array_make(scratch, 4, sizeof(void *));
-    /* Called with the lock held. */
     idp_cache_expire(child.cache, sc.now, child.idle_timeout, can_evict,
                      NULL, dead);
-    idp_cache_do(child.cache, sweep_one, &sc);
+    idp_cache_idle_do(child.cache, sc.now - child.min_ttl, sweep_one, &sc);
+    for (i = 0; i < sc.drain->nelts; i++) {
+        idp_cache_entry_t *e = ((idp_cache_entry_t **)sc.drain->elts)[i];
+        drain(e->data);
+        idp_cache_cool(child.cache, e);
+    }
+    for (i = 0; i < sc.done->nelts; i++) {
+        idp_cache_cool(child.cache,
+                       ((idp_cache_entry_t **)sc.done->elts)[i]);
+    }
     for (i = 0; i < sc.single->nelts; i++) {
         idp_cache_entry_t *e = ((idp_cache_entry_t **)sc.single->elts)[i];
         void *data = NULL;
@@ -509,6 +690,19 @@ void idp_child_cache_init(apr_pool_t *pchild, server_rec *s)
         return;                    /* no route anywhere: nothing to do */
     }
     child.s = s;
+    child.vhosts = apr_hash_make(pchild);
+    child.min_ttl = apr_time_from_sec(IDP_TTL_DEFAULT);
+    for (v = s, any = 0; v; v = v->next, any++) {
+        idp_server_conf_t *vc = ap_get_module_config(v->module_config,
+                                                     &id_proxy_module);
+        server_rec **k = apr_pmemdup(pchild, &v, sizeof(v));
+        apr_hash_set(child.vhosts, k, sizeof(*k),
+                     apr_pmemdup(pchild, &any, sizeof(any)));
+        if ((vc->params.set & IDP_P_TTL) && vc->params.ttl > 0
+            && vc->params.ttl < child.min_ttl) {
+            child.min_ttl = vc->params.ttl;
+        }
+    }
     child.idle_timeout = sc->idle_timeout >= 0 ? sc->idle_timeout
                        : apr_time_from_sec(IDP_IDLE_TIMEOUT_DEFAULT);
 
@@ -528,6 +722,8 @@ void idp_child_cache_init(apr_pool_t *pchild, server_rec *s)
 
     apr_thread_mutex_create(&child.lock, APR_THREAD_MUTEX_DEFAULT, pchild);
     child.cache = idp_cache_create(pchild, cap);
+    child.admit = idp_admit_create(pchild, IDP_ADMISSIONS_MAX);
+    apr_thread_cond_create(&child.admitted, pchild);
     if (neg > 0) {
         child.neg = idp_negcache_create(pchild, IDP_NEGCACHE_SLOTS, neg);
     }
@@ -570,11 +766,11 @@ static int snap_one(void *baton, const idp_cache_entry_t *e)
     s->created = e->created;
     s->last_used = e->last_used;
     s->state = e->state == IDP_ENTRY_READY ? "ready"
-             : e->state == IDP_ENTRY_NEW ? "new"
-             : e->state == IDP_ENTRY_FAILED ? "failed" : "doomed";
+             : e->state == IDP_ENTRY_NEW ? "new" : "doomed";
     s->conns_created = b ? apr_atomic_read32(&b->conns_created) : 0;
     s->conns_open = b ? apr_atomic_read32(&b->conns_open) : 0;
     s->conns_busy = 0;
+    s->address_ttl = b ? b->worker->s->address_ttl : 0;
     if (b && b->worker->cp && b->worker->s->hmax && b->worker->cp->res) {
         s->conns_busy = apr_reslist_acquired_count(b->worker->cp->res);
     }

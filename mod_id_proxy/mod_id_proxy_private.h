@@ -40,6 +40,11 @@ APLOG_USE_MODULE(id_proxy);
 #define IDP_NEGATIVE_TTL_DEFAULT 5       /* seconds */
 #define IDP_NEGCACHE_SLOTS 1024
 #define IDP_TTL_DEFAULT 30               /* seconds, worker ttl= */
+#define IDP_ADDRESS_TTL_DEFAULT 30       /* seconds, worker addressttl= */
+#define IDP_ADMISSIONS_MAX 8             /* new backends admitted at once,
+                                          * per child */
+#define IDP_ADMISSION_WAIT 10            /* seconds a request waits for the
+                                          * admission of its backend */
 
 /** One IdProxyRoute. */
 typedef struct {
@@ -70,7 +75,6 @@ typedef struct {
     const char *url;                /**< scheme://host:port */
     apr_uint32_t conns_created;     /**< TCP connections made (atomic) */
     apr_uint32_t conns_open;        /**< of which still open (atomic) */
-    apr_time_t drained;             /**< last idle drain by the sweep */
 } idp_backend_t;
 
 /** The per-request note, set in translate_name. */
@@ -81,7 +85,9 @@ typedef struct {
     const char *host;
     apr_port_t port;
     const idp_server_conf_t *sconf;
-    idp_cache_entry_t *entry;       /**< held from pre_request to cleanup */
+    idp_cache_entry_t *entry;       /**< held from pre_request until
+                                     *   mod_proxy is done (or cleanup) */
+    proxy_worker *worker;           /**< entry's worker, read under lock */
     int failed;                     /**< refused before reaching mod_proxy's
                                      *   scheme handler (already logged) */
 } idp_req_t;
@@ -110,6 +116,7 @@ int idp_check_routes(apr_pool_t *pconf, server_rec *s);
 void idp_child_cache_init(apr_pool_t *pchild, server_rec *s);
 int idp_backend_acquire(request_rec *r, idp_req_t *rq,
                         proxy_server_conf *pconf, proxy_worker **worker);
+void idp_backend_done(request_rec *r, idp_req_t *rq, int *status);
 void idp_count_connection(conn_rec *c);
 void idp_note_backend_error(void);
 
@@ -121,6 +128,9 @@ typedef struct {
     apr_uint64_t create_failures;   /**< workers that could not be set up */
     apr_uint64_t conns_created;     /**< backend TCP connections made */
     apr_uint64_t backend_errors;    /**< 502/503/504 from mod_proxy */
+    apr_uint64_t admission_waits;   /**< requests that waited for another's
+                                     *   admission of their backend */
+    apr_uint64_t admission_overflows; /**< refused: IDP_ADMISSIONS_MAX */
 } idp_child_stats_t;
 
 /** One cache entry, copied for the status page. */
@@ -130,6 +140,7 @@ typedef struct {
     apr_uint64_t requests;
     apr_time_t created, last_used;
     apr_uint32_t conns_created, conns_open, conns_busy;
+    int address_ttl;                /**< seconds, -1: never re-resolved */
 } idp_entry_snapshot_t;
 
 typedef struct {

@@ -71,12 +71,15 @@ static void send_json(request_rec *r, const idp_snapshot_t *s, int have)
                ",\"dns_failures\":%" APR_UINT64_T_FMT
                ",\"create_failures\":%" APR_UINT64_T_FMT
                ",\"backend_errors\":%" APR_UINT64_T_FMT
-               ",\"connections_created\":%" APR_UINT64_T_FMT "}",
+               ",\"connections_created\":%" APR_UINT64_T_FMT
+               ",\"admission_waits\":%" APR_UINT64_T_FMT
+               ",\"admission_overflows\":%" APR_UINT64_T_FMT "}",
                s->cache.hits, s->cache.misses, s->cache.inserts,
                s->cache.evictions, s->cache.expirations, s->cache.overflows,
                s->st.neg_hits, s->neg_count, s->st.dns_failures,
                s->st.create_failures, s->st.backend_errors,
-               s->st.conns_created);
+               s->st.conns_created, s->st.admission_waits,
+               s->st.admission_overflows);
     ap_rputs(",\"entries\":[", r);
     for (i = 0; i < s->entries->nelts; i++) {
         const idp_entry_snapshot_t *e =
@@ -85,11 +88,13 @@ static void send_json(request_rec *r, const idp_snapshot_t *s, int have)
                    ",\"refs\":%d,\"requests\":%" APR_UINT64_T_FMT
                    ",\"connections_created\":%u,\"connections_open\":%u"
                    ",\"connections_busy\":%u,\"connections_idle\":%u"
+                   ",\"address_ttl_s\":%d"
                    ",\"created\":\"%s\",\"last_used\":\"%s\"}",
                    i ? "," : "", js(p, e->id), js(p, e->backend),
                    js(p, e->key), js(p, e->state), e->refs, e->requests,
                    e->conns_created, e->conns_open, e->conns_busy,
-                   idle_conns(e), iso(p, e->created), iso(p, e->last_used));
+                   idle_conns(e), e->address_ttl, iso(p, e->created),
+                   iso(p, e->last_used));
     }
     ap_rputs("]}\n", r);
 }

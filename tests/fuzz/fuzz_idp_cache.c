@@ -11,10 +11,13 @@
  * Properties: count <= capacity and equal to live plus doomed-but-held
  * entries; refs never negative and equal to the references handed out;
  * a key is found iff inserted and not removed, evicted or expired; an
- * insert into a full cache evicts exactly the least recently used idle
- * entry the veto accepts, or fails; data comes back exactly once, when
- * its entry leaves; expire removes exactly the idle entries past the
- * timeout; idp_cache_do walks the live entries, most recent first. The
+ * insert into a full cache evicts exactly the idle entry the veto accepts
+ * that has been idle longest, cool ones first, or fails; data comes back
+ * exactly once, when its entry leaves; expire removes exactly the idle
+ * entries past the timeout; idp_cache_idle_do walks exactly the warm idle
+ * entries idle since the bound, longest idle first, and cooled entries
+ * are not walked again until used; idp_cache_do walks the live entries,
+ * most recent first. The
  * negative cache never reports a key it was not given within ttl, and
  * forgets nothing while it has room.
  */
@@ -36,6 +39,8 @@ typedef struct {
     int gone;                   /* data handed back */
     apr_time_t last_used;
     unsigned long touch;        /* LRU order: larger is more recent */
+    unsigned long idle_seq;     /* when refs last went to 0 */
+    int cool;                   /* cooled since then */
     idp_cache_entry_t *e;
 } ment_t;
 
@@ -74,7 +79,9 @@ static int can_evict(void *baton, const idp_cache_entry_t *e)
     return !m->veto || !(me->key & 1);
 }
 
-/* The least recently used idle entry the veto accepts, by the model. */
+/* The idle entry the veto accepts that has been idle longest, cool ones
+ * first, by the model (the clock never goes back here, so the order in
+ * which entries became idle is the order of their last_used). */
 static ment_t *victim(const model_t *m)
 {
     ment_t *best = NULL;
@@ -84,7 +91,9 @@ static ment_t *victim(const model_t *m)
         ment_t *me = m->by_key[k];
 
         if (me && me->refs == 0 && (!m->veto || !(me->key & 1))
-            && (!best || me->touch < best->touch)) {
+            && (!best || me->cool > best->cool
+                || (me->cool == best->cool
+                    && me->idle_seq < best->idle_seq))) {
             best = me;
         }
     }
@@ -236,6 +245,7 @@ static void op_lookup(apr_pool_t *p, model_t *m, int k, int longkey)
     me->refs++;
     me->touch = ++m->clock;
     me->last_used = m->now;
+    me->cool = 0;
     push_handle(m, me);
 }
 
@@ -258,6 +268,10 @@ static void op_release(model_t *m, unsigned int i)
     else {
         FUZZ_CHECK(!data, "release returned data");
         FUZZ_CHECK(me->e->refs == me->refs, "refs after release");
+        if (me->refs == 0 && !me->doomed) {
+            me->idle_seq = ++m->clock;
+            me->cool = 0;
+        }
     }
 }
 
@@ -291,19 +305,51 @@ static void op_remove(model_t *m, int k, unsigned int i, int held)
     gone(m, me);
 }
 
-static void op_evict(model_t *m)
-{
-    ment_t *want = victim(m);
-    void *data = (void *)&data;
-    int rc = idp_cache_evict_lru(m->c, can_evict, m, &data);
+typedef struct {
+    const model_t *m;
+    apr_array_header_t *seen;
+    apr_time_t before;
+} idle_walk_t;
 
-    if (!want) {
-        FUZZ_CHECK(rc == IDP_CACHE_NONE && !data, "evict: %d", rc);
-        return;
+static int idle_one(void *baton, const idp_cache_entry_t *e)
+{
+    idle_walk_t *w = baton;
+    const ment_t *me = e->data;
+
+    FUZZ_CHECK(me && !me->gone && !me->doomed && me->refs == 0 && !me->cool
+               && me->last_used <= w->before,
+               "idp_cache_idle_do: an entry that is busy, cool or too young");
+    FUZZ_CHECK(!w->seen->nelts
+               || APR_ARRAY_IDX(w->seen, w->seen->nelts - 1, ment_t *)
+                  ->idle_seq < me->idle_seq,
+               "idp_cache_idle_do: not longest idle first");
+    APR_ARRAY_PUSH(w->seen, const ment_t *) = me;
+    return 1;
+}
+
+/* Walk the warm idle entries idle since before, then cool them all. */
+static void op_cool(apr_pool_t *p, model_t *m, apr_time_t before)
+{
+    idle_walk_t w;
+    int k, want = 0, i, n;
+
+    w.m = m;
+    w.seen = apr_array_make(p, 4, sizeof(ment_t *));
+    w.before = before;
+    n = idp_cache_idle_do(m->c, before, idle_one, &w);
+    for (k = 0; k < NKEYS; k++) {
+        const ment_t *me = m->by_key[k];
+
+        want += me && me->refs == 0 && !me->cool && me->last_used <= before;
     }
-    FUZZ_CHECK(rc == IDP_CACHE_OK && data == want, "evicted key %d, not %d",
-               data ? ((ment_t *)data)->key : -1, want->key);
-    gone(m, want);
+    FUZZ_CHECK(n == want && w.seen->nelts == want,
+               "idp_cache_idle_do walked %d of %d", n, want);
+    for (i = 0; i < w.seen->nelts; i++) {
+        ment_t *me = APR_ARRAY_IDX(w.seen, i, ment_t *);
+
+        idp_cache_cool(m->c, me->e);
+        me->cool = 1;
+    }
 }
 
 static void op_expire(apr_pool_t *p, model_t *m, apr_interval_time_t idle)
@@ -411,7 +457,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             op_remove(&m, k, arg, data[i] & 0x10);
             break;
         case 7:
-            op_evict(&m);
+            op_cool(p, &m, m.now - (apr_time_t)(arg % 64) * 1000);
             break;
         case 8:
             op_expire(p, &m, (apr_interval_time_t)(arg % 64) * 1000
@@ -429,8 +475,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 ment_t *me = m.handles[arg % (unsigned int)m.nhandles];
 
                 if (me->e->state == IDP_ENTRY_NEW) {
-                    me->e->state = (arg & 0x80) ? IDP_ENTRY_FAILED
-                                                : IDP_ENTRY_READY;
+                    me->e->state = IDP_ENTRY_READY;
                 }
             }
             break;
@@ -446,9 +491,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         invariants(&m);
     }
     m.veto = 0;
-    while (m.count) {
-        op_evict(&m);
-        invariants(&m);
-    }
+    m.now += APR_INT64_C(1000000000);
+    op_expire(p, &m, 1);
+    invariants(&m);
+    FUZZ_CHECK(m.count == 0, "%d entries left after expiring all", m.count);
     return 0;
 }

@@ -50,6 +50,14 @@ static idp_cache_entry_t *put(idp_cache_t *c, const char *key,
     return e;
 }
 
+/* Collect the entries into an array of pointers. */
+static int collect_entry(void *baton, const idp_cache_entry_t *e)
+{
+    APR_ARRAY_PUSH((apr_array_header_t *)baton, const idp_cache_entry_t *)
+        = e;
+    return 1;
+}
+
 /* The keys, most recently used first, joined by ','. */
 static int collect(void *baton, const idp_cache_entry_t *e)
 {
@@ -252,14 +260,8 @@ START_TEST(callback_veto)
     /* no place to hand the victim back: never evicts */
     ck_assert_int_eq(idp_cache_insert(c, "d", "d", 4, NULL, NULL, &x, NULL),
                      IDP_CACHE_FULL);
-    ck_assert_int_eq(idp_cache_evict_lru(c, never, NULL, &ev),
-                     IDP_CACHE_NONE);
-    ck_assert_ptr_null(ev);
-    ck_assert_int_eq(idp_cache_evict_lru(c, not_this, str("a"), &ev),
-                     IDP_CACHE_OK);
-    ck_assert_str_eq((char *)ev, "c");
-    ck_assert_str_eq(order(c), "a");
-    ck_assert_int_eq(idp_cache_count(c), 1);
+    ck_assert_str_eq(order(c), "c,a");
+    ck_assert_int_eq(idp_cache_count(c), 2);
 }
 END_TEST
 
@@ -354,8 +356,6 @@ START_TEST(full_when_all_busy)
     idp_cache_stats(c, &st);
     ck_assert_int_eq(st.overflows, 10);
     ck_assert_int_eq(st.evictions, 0);
-    ck_assert_int_eq(idp_cache_evict_lru(c, NULL, NULL, &ev),
-                     IDP_CACHE_NONE);
 }
 END_TEST
 
@@ -385,10 +385,10 @@ START_TEST(expire_idle)
     ck_assert_int_eq(idp_cache_count(c), 3);
     idp_cache_release(c, b, 2001);
     out->nelts = 0;
-    /* at 2600: c (idle 1100) and d, least recently used first */
+    /* at 2600: d (idle 1600) and c (idle 1100), longest idle first */
     ck_assert_int_eq(idp_cache_expire(c, 2600, 1000, NULL, NULL, out), 2);
-    ck_assert_str_eq(APR_ARRAY_IDX(out, 0, char *), "c");
-    ck_assert_str_eq(APR_ARRAY_IDX(out, 1, char *), "d");
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 0, char *), "d");
+    ck_assert_str_eq(APR_ARRAY_IDX(out, 1, char *), "c");
     ck_assert_str_eq(order(c), "b");
     /* b was released at 2001: idle exactly 1000 is not "longer than" */
     ck_assert_int_eq(idp_cache_expire(c, 3001, 1000, NULL, NULL, out), 0);
@@ -401,6 +401,134 @@ START_TEST(expire_idle)
     /* the freed slots are reused */
     put(c, "f", 4000, NULL);
     ck_assert_str_eq(order(c), "f");
+}
+END_TEST
+
+/* The sweep's cost is what it finds (issue 11): with 1000 idle entries
+ * of which 3 have expired, expiry looks at 3 + 1 (the one that ends the
+ * list), and the idle walk at the entries older than its bound + 1. */
+START_TEST(expire_cost)
+{
+    idp_cache_t *c = idp_cache_create(pool, 1000);
+    apr_array_header_t *out = apr_array_make(pool, 1, sizeof(void *));
+    apr_array_header_t *seen = apr_array_make(pool, 1, sizeof(void *));
+    idp_cache_stats_t st;
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        put(c, apr_psprintf(pool, "k-%d", i), i < 3 ? 100 : 5000 + i, NULL);
+    }
+    ck_assert_int_eq(idp_cache_expire(c, 6000, 1000, NULL, NULL, out), 3);
+    idp_cache_stats(c, &st);
+    ck_assert_int_eq(st.sweep_visits, 4);
+    ck_assert_int_eq(idp_cache_expire(c, 6000, 1000, NULL, NULL, out), 0);
+    idp_cache_stats(c, &st);
+    ck_assert_int_eq(st.sweep_visits, 5);
+    /* idle since 5003..5012: 10 entries, 11 visits */
+    ck_assert_int_eq(idp_cache_idle_do(c, 5012, collect_entry, seen), 10);
+    idp_cache_stats(c, &st);
+    ck_assert_int_eq(st.sweep_visits, 16);
+    ck_assert_str_eq(APR_ARRAY_IDX(seen, 0, idp_cache_entry_t *)->key, "k-3");
+    /* cooled, they are not walked again */
+    for (i = 0; i < seen->nelts; i++) {
+        idp_cache_cool(c, APR_ARRAY_IDX(seen, i, idp_cache_entry_t *));
+    }
+    seen->nelts = 0;
+    ck_assert_int_eq(idp_cache_idle_do(c, 5012, collect_entry, seen), 0);
+    idp_cache_stats(c, &st);
+    ck_assert_int_eq(st.sweep_visits, 17);
+}
+END_TEST
+
+/* Cool entries are evicted first, and a use makes an entry warm again. */
+START_TEST(cool_evicted_first)
+{
+    idp_cache_t *c = idp_cache_create(pool, 3);
+    apr_array_header_t *seen = apr_array_make(pool, 1, sizeof(void *));
+    idp_cache_entry_t *e;
+    void *ev;
+
+    put(c, "a", 1, NULL);
+    put(c, "b", 2, NULL);
+    put(c, "c", 3, NULL);
+    ck_assert_int_eq(idp_cache_idle_do(c, 2, collect_entry, seen), 2);
+    idp_cache_cool(c, APR_ARRAY_IDX(seen, 1, idp_cache_entry_t *)); /* b */
+    put(c, "d", 4, &ev);
+    ck_assert_str_eq((char *)ev, "b");
+    /* a is used again: warm, and no longer the longest idle */
+    e = idp_cache_lookup(c, "a", 5);
+    idp_cache_release(c, e, 5);
+    put(c, "e", 6, &ev);
+    ck_assert_str_eq((char *)ev, "c");
+    ck_assert_str_eq(order(c), "e,a,d");
+}
+END_TEST
+
+/* The negative cache is a hashed lookup (issue 11): in a full cache of
+ * 10,000 keys, a lookup compares about one slot, not all of them. */
+START_TEST(negcache_hashed)
+{
+    idp_negcache_t *n = idp_negcache_create(pool, 10000, 1000000);
+    apr_uint64_t before;
+    int i;
+
+    for (i = 0; i < 10000; i++) {
+        idp_negcache_insert(n, apr_psprintf(pool, "http://t-%d:80", i), i);
+    }
+    ck_assert_int_eq(idp_negcache_count(n), 10000);
+    before = idp_negcache_probes(n);
+    for (i = 0; i < 10000; i++) {
+        ck_assert(idp_negcache_check(n, apr_psprintf(pool, "http://t-%d:80",
+                                                     i), 20000));
+        ck_assert(!idp_negcache_check(n, apr_psprintf(pool, "http://u-%d:80",
+                                                      i), 20000));
+    }
+    /* 20,000 lookups over 10,000 chains: a few probes each on average */
+    ck_assert_uint_lt(idp_negcache_probes(n) - before, 20000 * 4);
+    /* full: the oldest goes, in O(1) */
+    idp_negcache_insert(n, "new", 30000);
+    ck_assert(!idp_negcache_check(n, "http://t-0:80", 30000));
+    ck_assert(idp_negcache_check(n, "http://t-1:80", 30000));
+    ck_assert(idp_negcache_check(n, "new", 30000));
+    ck_assert_int_eq(idp_negcache_count(n), 10000);
+}
+END_TEST
+
+/* One admission per key: the first is the leader, later ones wait for
+ * its result; the table caps concurrent admissions. */
+START_TEST(admit_one_per_key)
+{
+    idp_admit_t *a = idp_admit_create(pool, 2);
+    idp_admission_t *l1, *w1, *w2, *l2, *x;
+
+    ck_assert_ptr_null(idp_admit_create(pool, 0));
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &l1), IDP_ADMIT_LEADER);
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &w1), IDP_ADMIT_WAIT);
+    ck_assert_ptr_eq(w1, l1);
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &w2), IDP_ADMIT_WAIT);
+    ck_assert_int_eq(l1->waiters, 2);
+    ck_assert_int_eq(idp_admit_begin(a, "k2", &l2), IDP_ADMIT_LEADER);
+    /* cap reached: a third key is refused, the known ones still join */
+    ck_assert_int_eq(idp_admit_begin(a, "k3", &x), IDP_ADMIT_FULL);
+    ck_assert_ptr_null(x);
+    ck_assert_int_eq(idp_admit_begin(a, "k2", &x), IDP_ADMIT_WAIT);
+    ck_assert_int_eq(idp_admit_leave(a, x), IDP_ADMIT_PENDING); /* timeout */
+    ck_assert_int_eq(l2->waiters, 0);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    /* k1's leader ends: waiters get its result, the last frees the slot */
+    idp_admit_end(a, l1, 7);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    /* a new arrival does not join an ended admission */
+    ck_assert_int_eq(idp_admit_begin(a, "k1", &x), IDP_ADMIT_FULL);
+    ck_assert_int_eq(idp_admit_leave(a, w1), 7);
+    ck_assert_int_eq(idp_admit_active(a), 2);
+    ck_assert_int_eq(idp_admit_leave(a, w2), 7);
+    ck_assert_int_eq(idp_admit_active(a), 1);
+    /* without waiters the slot is freed at the end */
+    idp_admit_end(a, l2, 0);
+    ck_assert_int_eq(idp_admit_active(a), 0);
+    ck_assert_int_eq(idp_admit_begin(a, "k3", &x), IDP_ADMIT_LEADER);
+    ck_assert_str_eq(x->key, "k3");
 }
 END_TEST
 
@@ -531,10 +659,14 @@ Suite *idp_cache_suite(void)
     tcase_add_test(tc, flood_no_growth);
     tcase_add_test(tc, full_when_all_busy);
     tcase_add_test(tc, expire_idle);
+    tcase_add_test(tc, expire_cost);
+    tcase_add_test(tc, cool_evicted_first);
     tcase_add_test(tc, remove_deferred);
     tcase_add_test(tc, iterate_stop);
     tcase_add_test(tc, negcache_ttl);
     tcase_add_test(tc, negcache_bound);
+    tcase_add_test(tc, negcache_hashed);
+    tcase_add_test(tc, admit_one_per_key);
     suite_add_tcase(s, tc);
     return s;
 }
