@@ -39,7 +39,10 @@ typedef struct idp_template_t idp_template_t;
  * whitespace, control or non-ASCII bytes, and '%' only as %XX. "{id}"
  * must appear at least once, in the host only inside a single label
  * (e.g. "id-{id}" or "{id}"), and any number of times in the path; no
- * other '{' or '}' is allowed. Host letters are lower-cased. Returns NULL
+ * other '{' or '}' is allowed. A host with {id} whose fixed labels are all
+ * digits is numeric and must be a dotted quad of four labels of digits
+ * and {id}, the fixed ones canonical octets (0-255, no leading zero), no
+ * trailing dot: "127.0.0.{id}". Host letters are lower-cased. Returns NULL
  * and sets *tpl (allocated from p), or an error sentence from p.
  */
 const char *idp_template_parse(apr_pool_t *p, const char *str,
@@ -70,8 +73,11 @@ int idp_template_id_in_host(const idp_template_t *t);
  * idp_id_chars_ok(), a label would exceed 63 characters or the host 253,
  * or the result would be an IPv4 literal in any form inet_aton() takes
  * ("2130706433", "0x7f000001", "127.1") while the template's host is not
- * numeric already (every label without {id} all digits, as in
- * "127.0.0.{id}"): an id never turns a host name into an address.
+ * numeric already: an id never turns a host name into an address. In a
+ * numeric template ("127.0.0.{id}") the id must be canonical decimal (no
+ * sign, no leading zero, no "0x") and every expanded label a canonical
+ * octet (0-255), so "010", "0x8" and "0010" are refused and each address
+ * has exactly one spelling, hence one backend key.
  */
 char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
                                const char *id);
