@@ -455,6 +455,72 @@ int idp_template_id_in_host(const idp_template_t *t)
     return t->id_in_host;
 }
 
+int idp_template_id_in_path(const idp_template_t *t)
+{
+    return strstr(t->path, PH) != NULL;
+}
+
+/* Non-zero if some piece of [s, e), split at '/' or '\\', is "." or ".."
+ * once everything from its first ';' on is removed. */
+static int has_dot_piece(const char *s, const char *e)
+{
+    while (s <= e) {
+        const char *c = s;
+        apr_size_t n;
+
+        while (c < e && *c != '/' && *c != '\\') {
+            c++;
+        }
+        n = (apr_size_t)(c - s);
+        {
+            const char *semi = memchr(s, ';', n);
+            if (semi) {
+                n = (apr_size_t)(semi - s);
+            }
+        }
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.'
+                                        && s[1] == '.')) {
+            return 1;
+        }
+        s = c + 1;
+    }
+    return 0;
+}
+
+static int xval(char c)
+{
+    return apr_isdigit(c) ? c - '0' : apr_tolower(c) - 'a' + 10;
+}
+
+int idp_path_has_dot_segment(apr_pool_t *p, const char *path)
+{
+    apr_size_t len = strlen(path);
+    char *dec, *o;
+    const char *s;
+
+    if (has_dot_piece(path, path + len)) {
+        return 1;
+    }
+    if (!strchr(path, '%')) {
+        return 0;
+    }
+    /* One more decoding, as a lenient backend would do it. A '%' that is
+     * not %XX, or %00, stays as it is. */
+    o = dec = apr_palloc(p, len + 1);
+    for (s = path; *s; s++) {
+        if (s[0] == '%' && apr_isxdigit(s[1]) && apr_isxdigit(s[2])
+            && (s[1] != '0' || s[2] != '0')) {
+            *o++ = (char)(xval(s[1]) << 4 | xval(s[2]));
+            s += 2;
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return has_dot_piece(dec, o);
+}
+
 /* Replace every placeholder in s by id (already checked). */
 static char *subst(apr_pool_t *p, const char *s, const char *id)
 {

@@ -98,6 +98,22 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
 char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
                           const char *id);
 
+/** Non-zero if "{id}" appears in the path (the path prefix is the
+ *  tenant's boundary). */
+int idp_template_id_in_path(const idp_template_t *t);
+
+/**
+ * Non-zero if path (the rest of a request path, already percent-decoded
+ * once by httpd, as r->uri is) has a segment that a lenient backend would
+ * take for "." or "..": a segment, split at '/' or '\', that is "." or
+ * ".." once any ";params" are removed ("..;/", ".;x"), or once it is
+ * percent-decoded one more time ("%2e%2e", ".%2E", "%2e%2e%2f..",
+ * "%2e%3b"). Forwarded after a template path holding {id}, such a segment
+ * would climb out of the tenant's prefix (Tomcat, Spring and Jetty drop
+ * path parameters before resolving dot-segments). Scratch space from p.
+ */
+int idp_path_has_dot_segment(apr_pool_t *p, const char *path);
+
 /** Everything one request needs, from one expansion. */
 typedef struct {
     const char *host;        /**< idp_template_expand_host() */

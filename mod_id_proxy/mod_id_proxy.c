@@ -132,6 +132,19 @@ static int idp_translate(request_rec *r)
         return HTTP_BAD_REQUEST;
     }
 
+    /* With {id} in the template's path, the path prefix is the tenant's
+     * boundary: nothing after it may climb out on a lenient backend. */
+    if (idp_template_id_in_path(rt->tpl)
+        && idp_path_has_dot_segment(r->pool, rest)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, IDP_LOGNO(10035)
+                      "IdProxyRoute %s: the path after the prefix has a "
+                      "dot-segment hidden by ';' or %%-encoding; no backend "
+                      "contacted", rt->prefix);
+        apr_table_setn(r->notes, "error-notes",
+                       "Dot-segment in the path after the tenant's prefix.");
+        return HTTP_BAD_REQUEST;
+    }
+
     rq = apr_pcalloc(r->pool, sizeof(*rq));
     rq->id = id;
     rq->sconf = sc;

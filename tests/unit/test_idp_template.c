@@ -417,6 +417,38 @@ START_TEST(numeric_parse_rules)
 }
 END_TEST
 
+/* issue 11 #6: segments a lenient backend resolves as dot-segments. The
+ * input is r->uri's rest, already decoded once by httpd. */
+START_TEST(dot_segments)
+{
+    static const char *const bad[] = {
+        "..;/beta/secret", "/..;/beta", "/x/..;jsessionid=1/y", ".;",
+        "/.;x/", "..", "/../", ".", "/a/./b",
+        "%2e%2e/beta", "/%2E%2e/b", "/.%2e/b", "/%2e./b", "/%2e/b",
+        "/%2e%3b/b", "/.%3b/b", "/..%3bx/b", "/%2e%2e%2fx", "/a%2f..%2fb",
+        "/a%5c..%5cb", "/a\\..\\b", "/a\\..", "..%2f", NULL
+    };
+    static const char *const good[] = {
+        "", "/", "/beta/secret", "/a..b/c", "/..a/", "/a../", "/...",
+        "/.../x", "/.x", "/x;y/z", "/;/x", "/a;..", "/%2e%2e%2e/x",
+        "/%252e%252e/x", "/%zz/x", "/%", "/a%2/b", "/%00./x", "/..%00/",
+        "/sp ace/%C3%A9", NULL
+    };
+    int i;
+
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(idp_path_has_dot_segment(pool, bad[i]),
+                      "missed '%s'", bad[i]);
+    }
+    for (i = 0; good[i]; i++) {
+        ck_assert_msg(!idp_path_has_dot_segment(pool, good[i]),
+                      "refused '%s'", good[i]);
+    }
+    ck_assert(idp_template_id_in_path(parse_ok("http://b.svc/t/{id}/")));
+    ck_assert(!idp_template_id_in_path(parse_ok("http://{id}.b.svc/t/")));
+}
+END_TEST
+
 Suite *idp_template_suite(void)
 {
     Suite *s = suite_create("idp_template");
@@ -435,6 +467,7 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, expand_refuses_address_literals);
     tcase_add_test(tc, numeric_canonical);
     tcase_add_test(tc, numeric_parse_rules);
+    tcase_add_test(tc, dot_segments);
     suite_add_tcase(s, tc);
     return s;
 }
