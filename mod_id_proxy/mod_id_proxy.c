@@ -100,6 +100,18 @@ static int idp_translate(request_rec *r)
         return DECLINED;
     }
 
+    /* The answer depends on the header or cookie: say so to caches on
+     * every response of the route, errors included. err_headers_out
+     * survives both mod_proxy_http replacing headers_out with the
+     * backend's and ap_die()'s error pages; mod_cache reads both tables,
+     * and the HTTP header filter merges duplicates (fixup_vary). */
+    if (rt->src.kind == IDP_SRC_HEADER) {
+        apr_table_merge(r->err_headers_out, "Vary", rt->src.name);
+    }
+    else if (rt->src.kind == IDP_SRC_COOKIE) {
+        apr_table_merge(r->err_headers_out, "Vary", "Cookie");
+    }
+
     rest = r->uri + rt->prefix_len;
     memset(&in, 0, sizeof(in));
     in.args = r->args;
