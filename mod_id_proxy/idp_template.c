@@ -521,6 +521,39 @@ int idp_path_has_dot_segment(apr_pool_t *p, const char *path)
     return has_dot_piece(dec, o);
 }
 
+apr_size_t idp_path_prefix_match(const char *uri, const char *prefix)
+{
+    const char *a = prefix, *u = uri;
+    const char *aend = prefix + strlen(prefix), *uend = uri + strlen(uri);
+
+    if (a == aend) {
+        return 0;
+    }
+    while (a < aend && u < uend) {
+        if (*a == '/') {
+            if (*u != '/') {
+                return 0;
+            }
+            while (*a == '/') {
+                a++;
+            }
+            while (*u == '/') {
+                u++;
+            }
+        }
+        else if (*u++ != *a++) {
+            return 0;
+        }
+    }
+    if (u == uend && a != aend) {
+        return 0;
+    }
+    if (a[-1] != '/' && *u != '\0' && *u != '/') {
+        return 0;
+    }
+    return (apr_size_t)(u - uri);
+}
+
 /* Replace every placeholder in s by id (already checked). */
 static char *subst(apr_pool_t *p, const char *s, const char *id)
 {

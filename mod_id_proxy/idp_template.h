@@ -114,6 +114,16 @@ int idp_template_id_in_path(const idp_template_t *t);
  */
 int idp_path_has_dot_segment(apr_pool_t *p, const char *path);
 
+/**
+ * mod_proxy's ProxyPass prefix match (alias_match() in mod_proxy.c,
+ * reproduced so that a route can yield to ProxyPass): the number of
+ * characters of uri that prefix matches, or 0. Any run of '/' in prefix
+ * matches any run of at least one '/' in uri, other characters compare
+ * exactly, and a prefix not ending in '/' matches only up to a segment
+ * boundary ("/n/health" matches "/n/health/x", not "/n/healthy").
+ */
+apr_size_t idp_path_prefix_match(const char *uri, const char *prefix);
+
 /** Everything one request needs, from one expansion. */
 typedef struct {
     const char *host;        /**< idp_template_expand_host() */

@@ -449,6 +449,26 @@ START_TEST(dot_segments)
 }
 END_TEST
 
+/* issue 11 #10: routes yield to ProxyPass prefixes matched the way
+ * mod_proxy's alias_match() does. */
+START_TEST(prefix_match)
+{
+    ck_assert_uint_eq(idp_path_prefix_match("/n/private", "/n/private"), 10);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/private/x", "/n/private"),
+                      10);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/privatex", "/n/private"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/priv", "/n/private"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n//private/x", "/n/private"),
+                      11);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", "/n/"), 3);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", "/"), 1);
+    ck_assert_uint_eq(idp_path_prefix_match("/nx", "/n/"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n", "/n/"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", ""), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/a/health", "/a/health/"), 0);
+}
+END_TEST
+
 Suite *idp_template_suite(void)
 {
     Suite *s = suite_create("idp_template");
@@ -468,6 +488,7 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, numeric_canonical);
     tcase_add_test(tc, numeric_parse_rules);
     tcase_add_test(tc, dot_segments);
+    tcase_add_test(tc, prefix_match);
     suite_add_tcase(s, tc);
     return s;
 }
