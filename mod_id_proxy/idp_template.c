@@ -455,6 +455,26 @@ int idp_template_id_in_host(const idp_template_t *t)
     return t->id_in_host;
 }
 
+int idp_template_bare_host(const idp_template_t *t)
+{
+    const char *s = t->host;
+
+    if (!t->id_in_host) {
+        return 0;
+    }
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
+        const char *ph = strstr(s, PH);
+
+        if (n > 0 && (!ph || ph >= s + n)) {
+            return 0;                   /* a label without {id} */
+        }
+        s += n + (dot != NULL);
+    }
+    return 1;
+}
+
 int idp_template_id_in_path(const idp_template_t *t)
 {
     return strstr(t->path, PH) != NULL;

@@ -98,6 +98,15 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
 char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
                           const char *id);
 
+/**
+ * Non-zero if {id} is in the host and no label of the host is free of it
+ * ("{id}", "id-{id}", "{id}."): then an id alone names the host, and any
+ * single-label name the resolver completes through its search domains
+ * (localhost, kubernetes, metadata, ...) is reachable. "{id}.svc",
+ * "id-{id}.tenants.svc" and "127.0.0.{id}" have a fixed label.
+ */
+int idp_template_bare_host(const idp_template_t *t);
+
 /** Non-zero if "{id}" appears in the path (the path prefix is the
  *  tenant's boundary). */
 int idp_template_id_in_path(const idp_template_t *t);

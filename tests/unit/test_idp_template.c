@@ -469,6 +469,21 @@ START_TEST(prefix_match)
 }
 END_TEST
 
+/* issue 11 #7: a host without a fixed label is bare. */
+START_TEST(bare_host)
+{
+    ck_assert(idp_template_bare_host(parse_ok("http://{id}:8080/")));
+    ck_assert(idp_template_bare_host(parse_ok("http://id-{id}/")));
+    ck_assert(idp_template_bare_host(parse_ok("http://{id}./")));
+    ck_assert(idp_template_bare_host(parse_ok("http://a{id}{id}z/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://{id}.svc/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://id-{id}.tenants.svc/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://127.0.0.{id}/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://svc/{id}/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://[::1]/{id}/")));
+}
+END_TEST
+
 Suite *idp_template_suite(void)
 {
     Suite *s = suite_create("idp_template");
@@ -489,6 +504,7 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, numeric_parse_rules);
     tcase_add_test(tc, dot_segments);
     tcase_add_test(tc, prefix_match);
+    tcase_add_test(tc, bare_host);
     suite_add_tcase(s, tc);
     return s;
 }
