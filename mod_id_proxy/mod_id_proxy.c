@@ -226,7 +226,11 @@ static int idp_translate(request_rec *r)
                       rt->prefix, id, rt->tpl_str);
         return HTTP_BAD_REQUEST;
     }
-    rq->host = x.host;
+    /* An IPv6 literal keeps its brackets in the URL and the key, not in
+     * the name the admission check resolves (issue 11 #8). */
+    rq->host = x.host[0] == '['
+               ? apr_pstrmemdup(r->pool, x.host + 1, strlen(x.host) - 2)
+               : x.host;
     rq->backend = x.key;
     base = x.url;
     rq->key = sc->params_index
@@ -265,10 +269,18 @@ static int same_backend(const char *url, const idp_req_t *rq)
         return 0;
     }
     h = s + 3;
-    if (strncasecmp(h, rq->host, hlen)) {
+    if (*h == '[') {                    /* IPv6 literal: rq->host is bare */
+        if (strncasecmp(h + 1, rq->host, hlen) || h[hlen + 1] != ']') {
+            return 0;
+        }
+        h += hlen + 2;
+    }
+    else if (strncasecmp(h, rq->host, hlen)) {
         return 0;
     }
-    h += hlen;
+    else {
+        h += hlen;
+    }
     if (*h == ':') {
         char *end;
         long v = strtol(h + 1, &end, 10);
