@@ -101,8 +101,9 @@ static void run(apr_pool_t *p, const idp_source_t *src,
                        "expansions disagree for '%s'", id);
             continue;
         }
-        FUZZ_CHECK(fits(&cases[i], id), "'%s' makes a label or host too "
-                   "long in %s", id, x.url);
+        FUZZ_CHECK(fits(&cases[i], id), "'%s' should have been refused "
+                   "(label or host too long, an address literal, or not a "
+                   "canonical octet in a numeric host): %s", id, x.url);
         check_url(&cases[i], id, x.url);
         url = idp_template_expand(p, tpls[i], id);
         key = idp_template_backend_key(p, tpls[i], id);
