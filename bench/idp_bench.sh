@@ -18,9 +18,11 @@
 # usage: bench/idp_bench.sh [throughput|flood|all]
 #   throughput: wrk over IDS ids (/t/<id>/small.json?id=<id>, cycling), per
 #     variant: req/s, backend connections per 1000 requests, misrouted.
-#   flood: the idproxy front with template http://127.{id}:PORT/t/ and
-#     IdProxyMaxBackends FLOOD_CAP, FLOOD_IDS distinct ids (127.N is the
-#     IPv4 shorthand for 127.0.x.y: every backend stays on loopback; only
+#   flood: the idproxy front with routes /f/<hi>/ ->
+#     http://127.<hi/256>.<hi%256>.{id}:PORT/t/ (id N sent as
+#     /f/<N/256>/<N%256>/, i.e. to the address 127.N spells) and
+#     IdProxyMaxBackends FLOOD_CAP, FLOOD_IDS distinct ids (every backend
+#     stays on loopback; only
 #     127.0.0.1-255 listen, so most ids get a fast 503, as in an id-spraying
 #     attack). Samples RSS and open fds of every child once a second and
 #     the status page's entry count; prints the curve.
@@ -121,7 +123,12 @@ echo 'ProxyPassMatch "^/t/([0-9]+)/(.*)$" "http://127.0.0.$1:@BACKEND_PORT@/t/$1
 } > "$src/balancer.conf"
 {
     echo 'LoadModule id_proxy_module "@IDP_SO@"'
-    echo 'IdProxyRoute /t/ http://127.{id}:@BACKEND_PORT@/t/ source=path:1'
+    # A numeric template takes canonical octets only (issue 11 #3), so
+    # id N is sent as /f/<N/256>/<N%256>/ and each /f/<hi>/ route maps it
+    # to 127.<hi/256>.<hi%256>.<N%256>: the address 127.N spells.
+    for ((hi = 0; hi <= FLOOD_IDS / 256; hi++)); do
+        echo "IdProxyRoute /f/$hi/ http://127.$((hi / 256)).$((hi % 256)).{id}:@BACKEND_PORT@/t/ source=path:1"
+    done
     echo 'IdProxyIdPattern ^[0-9]{1,8}$'
     echo "IdProxyMaxBackends $FLOOD_CAP"
     # The backend would refuse "Host: 127.N" (not a dotted quad): send the
@@ -302,7 +309,7 @@ if half:
         min(rss_half) / 1024.0, max(rss_half) / 1024.0, min(fds_half), max(fds_half)))
 PY
     { header "flood of $FLOOD_IDS distinct ids" "FLOOD_IDS=$FLOOD_IDS FLOOD_CAP=$FLOOD_CAP FLOOD_SECS=$FLOOD_SECS FLOOD_CONNECTIONS=$FLOOD_CONNECTIONS bench/idp_bench.sh flood"
-      echo "wrk over ids 1..$FLOOD_IDS, each thread walking its share in order (template http://127.{id}:PORT/t/, so id N is 127.0.x.y; only 127.0.0.1–255 listen, the rest are refused: a fast 503). Sampled once a second: the sum over the front's children of VmRSS and of open fds, and the status page of whichever child answered."
+      echo "wrk over ids 1..$FLOOD_IDS, each thread walking its share in order (routes /f/<hi>/ -> http://127.<hi/256>.<hi%256>.{id}:PORT/t/, so id N is 127.0.x.y; only 127.0.0.1–255 listen, the rest are refused: a fast 503). Sampled once a second: the sum over the front's children of VmRSS and of open fds, and the status page of whichever child answered."
       echo
       sed -n '/requests in/p; /Requests\/sec/p; /Non-2xx/p; /Socket errors/p' "$work/flood-wrk.txt" | sed 's/^ */    /'
       echo

@@ -103,6 +103,85 @@ static int numeric_template(const char *host)
     return plain > 0;
 }
 
+/* Non-zero if [s, s + n) is a decimal number from 0 to 255 written the
+ * one canonical way: digits only, no leading zero (except "0" itself). */
+static int canonical_octet(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+    int v = 0;
+
+    if (n == 0 || n > 3 || (n > 1 && s[0] == '0')) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!apr_isdigit(s[i])) {
+            return 0;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v <= 255;
+}
+
+/* A numeric template (every fixed label all digits) must be a dotted
+ * quad: four labels of digits and {id} only, the fixed ones canonical
+ * octets, no trailing dot. Then the expansion, checked label by label in
+ * idp_template_expand_host(), is an address inet_aton() and getaddrinfo()
+ * read exactly as written, and one address has one spelling. */
+static const char *check_numeric_host(const char *host)
+{
+    static const char *const err = "the template's host is numeric, so it "
+        "must be an IPv4 address of four dot-separated decimal labels "
+        "(0-255, no leading zero), one or more of them {id}, such as "
+        "127.0.0.{id}";
+    const char *s = host;
+    int labels = 0;
+
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
+        const char *c;
+        int ph = 0;
+
+        for (c = s; c < s + n; c++) {
+            if (*c == '{') {
+                ph = 1;
+                c += PH_LEN - 1;
+            }
+            else if (!apr_isdigit(*c)) {
+                return err;
+            }
+        }
+        if (!ph && !canonical_octet(s, n)) {
+            return err;
+        }
+        labels++;
+        s += n;
+        if (*s == '.') {
+            if (!s[1]) {
+                return err;             /* "127.0.0.{id}." */
+            }
+            s++;
+        }
+    }
+    return labels == 4 ? NULL : err;
+}
+
+/* Non-zero if id is a decimal number written the canonical way. */
+static int canonical_decimal(const char *id)
+{
+    const char *c;
+
+    if (!*id || (id[0] == '0' && id[1])) {
+        return 0;
+    }
+    for (c = id; *c; c++) {
+        if (!apr_isdigit(*c)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static char *lower(char *s)
 {
     char *c;
@@ -339,6 +418,9 @@ const char *idp_template_parse(apr_pool_t *p, const char *str,
     }
     t->id_in_host = host_ids > 0;
     t->numeric_host = t->id_in_host && numeric_template(t->host);
+    if (t->numeric_host && (err = check_numeric_host(t->host))) {
+        return err;
+    }
     *tpl = t;
     return NULL;
 }
@@ -371,6 +453,125 @@ const char *idp_template_path(const idp_template_t *t)
 int idp_template_id_in_host(const idp_template_t *t)
 {
     return t->id_in_host;
+}
+
+int idp_template_bare_host(const idp_template_t *t)
+{
+    const char *s = t->host;
+
+    if (!t->id_in_host) {
+        return 0;
+    }
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
+        const char *ph = strstr(s, PH);
+
+        if (n > 0 && (!ph || ph >= s + n)) {
+            return 0;                   /* a label without {id} */
+        }
+        s += n + (dot != NULL);
+    }
+    return 1;
+}
+
+int idp_template_id_in_path(const idp_template_t *t)
+{
+    return strstr(t->path, PH) != NULL;
+}
+
+/* Non-zero if some piece of [s, e), split at '/' or '\\', is "." or ".."
+ * once everything from its first ';' on is removed. */
+static int has_dot_piece(const char *s, const char *e)
+{
+    while (s <= e) {
+        const char *c = s;
+        apr_size_t n;
+
+        while (c < e && *c != '/' && *c != '\\') {
+            c++;
+        }
+        n = (apr_size_t)(c - s);
+        {
+            const char *semi = memchr(s, ';', n);
+            if (semi) {
+                n = (apr_size_t)(semi - s);
+            }
+        }
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.'
+                                        && s[1] == '.')) {
+            return 1;
+        }
+        s = c + 1;
+    }
+    return 0;
+}
+
+static int xval(char c)
+{
+    return apr_isdigit(c) ? c - '0' : apr_tolower(c) - 'a' + 10;
+}
+
+int idp_path_has_dot_segment(apr_pool_t *p, const char *path)
+{
+    apr_size_t len = strlen(path);
+    char *dec, *o;
+    const char *s;
+
+    if (has_dot_piece(path, path + len)) {
+        return 1;
+    }
+    if (!strchr(path, '%')) {
+        return 0;
+    }
+    /* One more decoding, as a lenient backend would do it. A '%' that is
+     * not %XX, or %00, stays as it is. */
+    o = dec = apr_palloc(p, len + 1);
+    for (s = path; *s; s++) {
+        if (s[0] == '%' && apr_isxdigit(s[1]) && apr_isxdigit(s[2])
+            && (s[1] != '0' || s[2] != '0')) {
+            *o++ = (char)(xval(s[1]) << 4 | xval(s[2]));
+            s += 2;
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return has_dot_piece(dec, o);
+}
+
+apr_size_t idp_path_prefix_match(const char *uri, const char *prefix)
+{
+    const char *a = prefix, *u = uri;
+    const char *aend = prefix + strlen(prefix), *uend = uri + strlen(uri);
+
+    if (a == aend) {
+        return 0;
+    }
+    while (a < aend && u < uend) {
+        if (*a == '/') {
+            if (*u != '/') {
+                return 0;
+            }
+            while (*a == '/') {
+                a++;
+            }
+            while (*u == '/') {
+                u++;
+            }
+        }
+        else if (*u++ != *a++) {
+            return 0;
+        }
+    }
+    if (u == uend && a != aend) {
+        return 0;
+    }
+    if (a[-1] != '/' && *u != '\0' && *u != '/') {
+        return 0;
+    }
+    return (apr_size_t)(u - uri);
 }
 
 /* Replace every placeholder in s by id (already checked). */
@@ -426,9 +627,28 @@ char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
             return NULL;
         }
     }
+    if (t->numeric_host) {
+        /* Octal ("010"), hex ("0x8") and zero-padded ("0008") spellings
+         * would reach another tenant's address, or the same address under
+         * a second cache key: only canonical decimal ids, and only labels
+         * that are canonical octets, are let through. */
+        if (!canonical_decimal(id)) {
+            return NULL;
+        }
+        for (s = host; *s; ) {
+            const char *dot = strchr(s, '.');
+            apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
+
+            if (!canonical_octet(s, n)) {
+                return NULL;
+            }
+            s += n + (dot != NULL);
+        }
+        return host;
+    }
     /* An id must not turn a host name into an address (SSRF): only a
      * template that is numeric already may expand to a literal. */
-    if (!t->numeric_host && ipv4_literal(host)) {
+    if (ipv4_literal(host)) {
         return NULL;
     }
     return host;

@@ -39,7 +39,10 @@ typedef struct idp_template_t idp_template_t;
  * whitespace, control or non-ASCII bytes, and '%' only as %XX. "{id}"
  * must appear at least once, in the host only inside a single label
  * (e.g. "id-{id}" or "{id}"), and any number of times in the path; no
- * other '{' or '}' is allowed. Host letters are lower-cased. Returns NULL
+ * other '{' or '}' is allowed. A host with {id} whose fixed labels are all
+ * digits is numeric and must be a dotted quad of four labels of digits
+ * and {id}, the fixed ones canonical octets (0-255, no leading zero), no
+ * trailing dot: "127.0.0.{id}". Host letters are lower-cased. Returns NULL
  * and sets *tpl (allocated from p), or an error sentence from p.
  */
 const char *idp_template_parse(apr_pool_t *p, const char *str,
@@ -70,8 +73,11 @@ int idp_template_id_in_host(const idp_template_t *t);
  * idp_id_chars_ok(), a label would exceed 63 characters or the host 253,
  * or the result would be an IPv4 literal in any form inet_aton() takes
  * ("2130706433", "0x7f000001", "127.1") while the template's host is not
- * numeric already (every label without {id} all digits, as in
- * "127.0.0.{id}"): an id never turns a host name into an address.
+ * numeric already: an id never turns a host name into an address. In a
+ * numeric template ("127.0.0.{id}") the id must be canonical decimal (no
+ * sign, no leading zero, no "0x") and every expanded label a canonical
+ * octet (0-255), so "010", "0x8" and "0010" are refused and each address
+ * has exactly one spelling, hence one backend key.
  */
 char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
                                const char *id);
@@ -91,6 +97,41 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
  */
 char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
                           const char *id);
+
+/**
+ * Non-zero if {id} is in the host and no label of the host is free of it
+ * ("{id}", "id-{id}", "{id}."): then an id alone names the host, and any
+ * single-label name the resolver completes through its search domains
+ * (localhost, kubernetes, metadata, ...) is reachable. "{id}.svc",
+ * "id-{id}.tenants.svc" and "127.0.0.{id}" have a fixed label.
+ */
+int idp_template_bare_host(const idp_template_t *t);
+
+/** Non-zero if "{id}" appears in the path (the path prefix is the
+ *  tenant's boundary). */
+int idp_template_id_in_path(const idp_template_t *t);
+
+/**
+ * Non-zero if path (the rest of a request path, already percent-decoded
+ * once by httpd, as r->uri is) has a segment that a lenient backend would
+ * take for "." or "..": a segment, split at '/' or '\', that is "." or
+ * ".." once any ";params" are removed ("..;/", ".;x"), or once it is
+ * percent-decoded one more time ("%2e%2e", ".%2E", "%2e%2e%2f..",
+ * "%2e%3b"). Forwarded after a template path holding {id}, such a segment
+ * would climb out of the tenant's prefix (Tomcat, Spring and Jetty drop
+ * path parameters before resolving dot-segments). Scratch space from p.
+ */
+int idp_path_has_dot_segment(apr_pool_t *p, const char *path);
+
+/**
+ * mod_proxy's ProxyPass prefix match (alias_match() in mod_proxy.c,
+ * reproduced so that a route can yield to ProxyPass): the number of
+ * characters of uri that prefix matches, or 0. Any run of '/' in prefix
+ * matches any run of at least one '/' in uri, other characters compare
+ * exactly, and a prefix not ending in '/' matches only up to a segment
+ * boundary ("/n/health" matches "/n/health/x", not "/n/healthy").
+ */
+apr_size_t idp_path_prefix_match(const char *uri, const char *prefix);
 
 /** Everything one request needs, from one expansion. */
 typedef struct {

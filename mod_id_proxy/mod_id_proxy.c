@@ -32,6 +32,9 @@
 
 idp_proxy_api_t idp_proxy;
 
+/* mod_proxy's module record, to read its ProxyPass configuration. */
+static module *proxy_mod;
+
 typedef struct {
     const ap_regex_t *re;
 } match_baton_t;
@@ -55,6 +58,55 @@ static const idp_route_t *find_route(const idp_server_conf_t *sc,
                 || uri[rt->prefix_len] == '\0'
                 || uri[rt->prefix_len] == '/')) {
             return rt;
+        }
+    }
+    return NULL;
+}
+
+/* Non-zero if a ProxyPass alias takes precedence over the route rt:
+ * an exclusion ("!") that matches, or a target whose prefix matches and is
+ * longer than the route's. A ProxyPassMatch target has no length to
+ * compare: the route wins over it (only its "!" counts). */
+static int alias_wins(request_rec *r, const idp_route_t *rt,
+                      const struct proxy_alias *ent)
+{
+    int excl = ent->real[0] == '!' && ent->real[1] == '\0';
+
+    if (ent->regex) {
+        return excl && !ap_regexec(ent->regex, r->uri, 0, NULL, 0);
+    }
+    if (!idp_path_prefix_match(r->uri, ent->fake)) {
+        return 0;
+    }
+    return excl || strlen(ent->fake) > rt->prefix_len;
+}
+
+/* A route yields where mod_proxy users expect ProxyPass to decide: the
+ * no-proxy variable, a matching "ProxyPass ... !", or a longer ProxyPass
+ * prefix (in the server or in the <Location> of the request). Returns the
+ * reason, or NULL if the route applies. */
+static const char *route_yields(request_rec *r, const idp_route_t *rt)
+{
+    const proxy_server_conf *pc;
+    const proxy_dir_conf *dc;
+    int i;
+
+    if (apr_table_get(r->subprocess_env, "no-proxy")) {
+        return "no-proxy is set";
+    }
+    if (!proxy_mod) {
+        return NULL;
+    }
+    dc = ap_get_module_config(r->per_dir_config, proxy_mod);
+    if (dc && dc->alias && alias_wins(r, rt, dc->alias)) {
+        return dc->alias->fake;
+    }
+    pc = ap_get_module_config(r->server->module_config, proxy_mod);
+    for (i = 0; pc && pc->aliases && i < pc->aliases->nelts; i++) {
+        const struct proxy_alias *ent =
+            &((const struct proxy_alias *)pc->aliases->elts)[i];
+        if (alias_wins(r, rt, ent)) {
+            return ent->fake;
         }
     }
     return NULL;
@@ -88,7 +140,7 @@ static int idp_translate(request_rec *r)
     idp_id_rules_t rules;
     match_baton_t mb;
     idp_req_t *rq;
-    const char *id = NULL, *rest, *base, *url;
+    const char *id = NULL, *rest, *base, *url, *why;
     idp_expansion_t x;
     int rc;
 
@@ -98,6 +150,24 @@ static int idp_translate(request_rec *r)
     sc = ap_get_module_config(r->server->module_config, &id_proxy_module);
     if (!sc->routes->nelts || !(rt = find_route(sc, r->uri))) {
         return DECLINED;
+    }
+
+    if ((why = route_yields(r, rt))) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, IDP_LOGNO(10036)
+                      "IdProxyRoute %s yields to ProxyPass (%s)",
+                      rt->prefix, why);
+        return DECLINED;
+    }
+    /* The answer depends on the header or cookie: say so to caches on
+     * every response of the route, errors included. err_headers_out
+     * survives both mod_proxy_http replacing headers_out with the
+     * backend's and ap_die()'s error pages; mod_cache reads both tables,
+     * and the HTTP header filter merges duplicates (fixup_vary). */
+    if (rt->src.kind == IDP_SRC_HEADER) {
+        apr_table_merge(r->err_headers_out, "Vary", rt->src.name);
+    }
+    else if (rt->src.kind == IDP_SRC_COOKIE) {
+        apr_table_merge(r->err_headers_out, "Vary", "Cookie");
     }
 
     rest = r->uri + rt->prefix_len;
@@ -132,6 +202,19 @@ static int idp_translate(request_rec *r)
         return HTTP_BAD_REQUEST;
     }
 
+    /* With {id} in the template's path, the path prefix is the tenant's
+     * boundary: nothing after it may climb out on a lenient backend. */
+    if (idp_template_id_in_path(rt->tpl)
+        && idp_path_has_dot_segment(r->pool, rest)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, IDP_LOGNO(10035)
+                      "IdProxyRoute %s: the path after the prefix has a "
+                      "dot-segment hidden by ';' or %%-encoding; no backend "
+                      "contacted", rt->prefix);
+        apr_table_setn(r->notes, "error-notes",
+                       "Dot-segment in the path after the tenant's prefix.");
+        return HTTP_BAD_REQUEST;
+    }
+
     rq = apr_pcalloc(r->pool, sizeof(*rq));
     rq->id = id;
     rq->sconf = sc;
@@ -143,7 +226,11 @@ static int idp_translate(request_rec *r)
                       rt->prefix, id, rt->tpl_str);
         return HTTP_BAD_REQUEST;
     }
-    rq->host = x.host;
+    /* An IPv6 literal keeps its brackets in the URL and the key, not in
+     * the name the admission check resolves (issue 11 #8). */
+    rq->host = x.host[0] == '['
+               ? apr_pstrmemdup(r->pool, x.host + 1, strlen(x.host) - 2)
+               : x.host;
     rq->backend = x.key;
     base = x.url;
     rq->key = sc->params_index
@@ -182,10 +269,18 @@ static int same_backend(const char *url, const idp_req_t *rq)
         return 0;
     }
     h = s + 3;
-    if (strncasecmp(h, rq->host, hlen)) {
+    if (*h == '[') {                    /* IPv6 literal: rq->host is bare */
+        if (strncasecmp(h + 1, rq->host, hlen) || h[hlen + 1] != ']') {
+            return 0;
+        }
+        h += hlen + 2;
+    }
+    else if (strncasecmp(h, rq->host, hlen)) {
         return 0;
     }
-    h += hlen;
+    else {
+        h += hlen;
+    }
     if (*h == ':') {
         char *end;
         long v = strtol(h + 1, &end, 10);
@@ -297,6 +392,7 @@ static int idp_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     Dl_info info;
 
     memset(&idp_proxy, 0, sizeof(idp_proxy));
+    proxy_mod = proxy;
     if (proxy && dladdr(proxy, &info) && info.dli_fname) {
         h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
     }

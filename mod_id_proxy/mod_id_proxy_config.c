@@ -78,15 +78,15 @@ static const char *set_route(cmd_parms *cmd, void *dummy, int argc,
     idp_server_conf_t *sc = sconf_of(cmd);
     idp_route_t rt;
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
-    int i;
+    int i, bare_ok = 0;
 
     if (err) {
         return err;
     }
-    if (argc < 2 || argc > 3) {
+    if (argc < 2 || argc > 4) {
         return "IdProxyRoute takes a path prefix, a backend URL template "
                "and optionally source=query:NAME|path:N|header:NAME|"
-               "cookie:NAME";
+               "cookie:NAME and allowbarehost=on";
     }
     memset(&rt, 0, sizeof(rt));
     rt.prefix = argv[0];
@@ -102,12 +102,31 @@ static const char *set_route(cmd_parms *cmd, void *dummy, int argc,
                             rt.tpl_str, err);
     }
     rt.src_str = "query:id";
-    if (argc == 3) {
-        if (strncasecmp(argv[2], "source=", 7)) {
-            return apr_psprintf(cmd->pool, "IdProxyRoute: unknown option "
-                                "'%s' (only source=... is known)", argv[2]);
+    for (i = 2; i < argc; i++) {
+        if (!strncasecmp(argv[i], "source=", 7)) {
+            rt.src_str = argv[i] + 7;
         }
-        rt.src_str = argv[2] + 7;
+        else if (!strcasecmp(argv[i], "allowbarehost=on")) {
+            bare_ok = 1;
+        }
+        else if (!strcasecmp(argv[i], "allowbarehost=off")) {
+            bare_ok = 0;
+        }
+        else {
+            return apr_psprintf(cmd->pool, "IdProxyRoute: unknown option "
+                                "'%s' (known: source=..., "
+                                "allowbarehost=on|off)", argv[i]);
+        }
+    }
+    if (idp_template_bare_host(rt.tpl) && !bare_ok) {
+        return apr_psprintf(cmd->pool, "IdProxyRoute: the template '%s' "
+                            "has a host made of {id} alone ('%s'): an id "
+                            "could then name any host the resolver "
+                            "completes (localhost, kubernetes, metadata, "
+                            "...). Give the host at least one fixed label "
+                            "after a dot, e.g. id-{id}.tenants.svc or "
+                            "{id}.svc, or add allowbarehost=on to accept "
+                            "this", rt.tpl_str, idp_template_host(rt.tpl));
     }
     err = idp_source_parse(cmd->pool, rt.src_str, &rt.src);
     if (err) {
@@ -218,7 +237,8 @@ const command_rec idp_cmds[] = {
     AP_INIT_TAKE_ARGV("IdProxyRoute", set_route, NULL, RSRC_CONF,
         "a path prefix, a backend URL template with {id}, and optionally "
         "source=query:NAME|path:N|header:NAME|cookie:NAME (default "
-        "query:id)"),
+        "query:id) and allowbarehost=on (a host of {id} alone; default "
+        "off)"),
     AP_INIT_TAKE1("IdProxyIdPattern", set_pattern, NULL, RSRC_CONF,
         "an anchored regular expression every id must match (default "
         IDP_ID_DEFAULT_PATTERN ")"),

@@ -14,7 +14,13 @@
  * (apart from the id's own label), port and path are exactly the
  * template's, with only [A-Za-z0-9_~-] where {id} was, or the id is
  * rejected. The URL is parsed here independently of idp_template.c.
+ * For a numeric template (127.0.0.{id}), every accepted id is canonical
+ * decimal and the host is exactly the dotted-decimal address it spells,
+ * as inet_pton() and inet_aton() both read it (issue 11 #3: "010" must
+ * never reach 127.0.0.8).
  */
+#include <arpa/inet.h>
+
 #include "fuzz_util.h"
 #include "fuzz_url.h"
 
@@ -34,7 +40,8 @@ static const url_case_t cases[] = {
     { "wss://{id}{id}.x", "wss", "{id}{id}.x", 443, "" },
     /* the id is the whole host: it must never become an address */
     { "http://{id}:8080/", "http", "{id}", 8080, "/" },
-    { "http://127.{id}/", "http", "127.{id}", 80, "/" },
+    /* numeric: only canonical decimal ids, each address spelt once */
+    { "http://10.{id}.0.1{id}/", "http", "10.{id}.0.1{id}", 80, "/" },
 };
 
 static const char *const sources[] = {
@@ -94,8 +101,9 @@ static void run(apr_pool_t *p, const idp_source_t *src,
                        "expansions disagree for '%s'", id);
             continue;
         }
-        FUZZ_CHECK(fits(&cases[i], id), "'%s' makes a label or host too "
-                   "long in %s", id, x.url);
+        FUZZ_CHECK(fits(&cases[i], id), "'%s' should have been refused "
+                   "(label or host too long, an address literal, or not a "
+                   "canonical octet in a numeric host): %s", id, x.url);
         check_url(&cases[i], id, x.url);
         url = idp_template_expand(p, tpls[i], id);
         key = idp_template_backend_key(p, tpls[i], id);
@@ -105,6 +113,21 @@ static void run(apr_pool_t *p, const idp_source_t *src,
         FUZZ_CHECK(host && !strcmp(host, x.host), "expand_host() differs");
         FUZZ_CHECK(x.key_len == strlen(x.key)
                    && !strncmp(x.url, x.key, x.key_len), "key/url");
+        if (ref_tpl_numeric(cases[i].host)) {
+            struct in_addr a4, b4;
+            const unsigned char *o = (const unsigned char *)&a4.s_addr;
+
+            FUZZ_CHECK(!strcmp(id, apr_psprintf(p, "%lu",
+                                                strtoul(id, NULL, 10))),
+                       "numeric template took the non-canonical id '%s'",
+                       id);
+            FUZZ_CHECK(inet_pton(AF_INET, x.host, &a4) == 1
+                       && inet_aton(x.host, &b4) && a4.s_addr == b4.s_addr
+                       && !strcmp(x.host, apr_psprintf(p, "%u.%u.%u.%u",
+                                  o[0], o[1], o[2], o[3])),
+                       "id '%s' yields '%s', not the address it spells",
+                       id, x.host);
+        }
         FUZZ_CHECK(!strcmp(x.key, apr_psprintf(p, "%s://%s:%u",
                                                cases[i].scheme, x.host,
                                                cases[i].port)),

@@ -206,6 +206,65 @@ static inline int becomes_address(const url_case_t *c, const char *id)
     return numeric && labels >= 1 && labels <= 4 && !tpl_numeric;
 }
 
+/* Reference: whether the template host is numeric (at least one label
+ * without {id}, and every such label all digits), as in 127.0.0.{id}. */
+static inline int ref_tpl_numeric(const char *host)
+{
+    const char *s = host;
+    int plain = 0;
+
+    if (!strstr(host, "{id}")) {
+        return 0;
+    }
+    while (*s) {
+        const char *e = strchr(s, '.');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+
+        const char *ph = strstr(s, "{id}");
+
+        if (!ph || ph >= s + n) {
+            if (!ref_numeric_label(s, n, 0)) {
+                return 0;
+            }
+            plain++;
+        }
+        s += n + (e != NULL);
+    }
+    return plain > 0;
+}
+
+/* Reference: in a numeric template, an id is accepted only when it is
+ * decimal written canonically (no leading zero) and every label of the
+ * expanded host is a canonical decimal octet (0-255). */
+static inline int ref_numeric_fits(const url_case_t *c, const char *id)
+{
+    char host[512], *l, *save = NULL;
+    const char *s;
+    size_t o = 0;
+
+    if (!*id || strspn(id, "0123456789") != strlen(id)
+        || (id[0] == '0' && id[1])) {
+        return 0;
+    }
+    for (s = c->host; *s && o < sizeof(host) - 64; s++) {
+        if (!strncmp(s, "{id}", 4)) {
+            o += (size_t)snprintf(host + o, sizeof(host) - o, "%s", id);
+            s += 3;
+        }
+        else {
+            host[o++] = *s;
+        }
+    }
+    host[o] = '\0';
+    for (l = strtok_r(host, ".", &save); l; l = strtok_r(NULL, ".", &save)) {
+        size_t n = strlen(l);
+        if (!n || n > 3 || (n > 1 && l[0] == '0') || atoi(l) > 255) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Whether id keeps every host label within 63 bytes and the host
  * within 253 (without a trailing dot), and does not make the host an
  * IPv4 literal: the only reasons to refuse a valid id. */
@@ -216,6 +275,9 @@ static inline int fits(const url_case_t *c, const char *id)
 
     if (!strstr(c->host, "{id}")) {
         return 1;               /* checked at parse time (or IPv6) */
+    }
+    if (ref_tpl_numeric(c->host)) {
+        return ref_numeric_fits(c, id);
     }
     if (becomes_address(c, id)) {
         return 0;

@@ -262,6 +262,12 @@ START_TEST(expand_all_matches)
         for (j = 0; ids[j]; j++) {
             idp_expansion_t x;
             const char *key = idp_template_backend_key(pool, t, ids[j]);
+            if (!key && !strncmp(tpls[i], "ws://127.", 9) && j > 0) {
+                /* numeric template: only decimal ids */
+                ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j],
+                                                         &x), -1);
+                continue;
+            }
             ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j], &x), 0);
             ck_assert_str_eq(x.host, idp_template_expand_host(pool, t, ids[j]));
             ck_assert_str_eq(x.key, key);
@@ -282,7 +288,6 @@ START_TEST(expand_refuses_address_literals)
     idp_template_t *bare = parse_ok("http://{id}:8080/");
     idp_template_t *dom = parse_ok("http://{id}.svc/");
     idp_template_t *ip = parse_ok("http://127.0.0.{id}:8080/");
-    idp_template_t *short_ip = parse_ok("http://127.{id}/");
     idp_template_t *mixed = parse_ok("http://{id}.10.0.0x1/");
 
     ck_assert_ptr_null(idp_template_expand_host(pool, bare, "2130706433"));
@@ -296,7 +301,6 @@ START_TEST(expand_refuses_address_literals)
     ck_assert_str_eq(idp_template_expand_host(pool, bare, "0x7g"), "0x7g");
     ck_assert_str_eq(idp_template_expand_host(pool, dom, "5"), "5.svc");
     ck_assert_str_eq(idp_template_expand_host(pool, ip, "7"), "127.0.0.7");
-    ck_assert_str_eq(idp_template_expand_host(pool, short_ip, "65537"), "127.65537");
     /* "0x1" is not all digits: not a numeric template, so no literal */
     ck_assert_ptr_null(idp_template_expand_host(pool, mixed, "1"));
     ck_assert_str_eq(idp_template_expand_host(pool, mixed, "a"), "a.10.0.0x1");
@@ -328,6 +332,158 @@ START_TEST(expand_host_limit)
 }
 END_TEST
 
+/* issue 11 #3: a numeric template is a dotted quad, and an id in it is
+ * canonical decimal within the octet's range; "010" (octal 8), "0x8" and
+ * "0010" never reach 127.0.0.8, and one address has one key. */
+START_TEST(numeric_canonical)
+{
+    idp_template_t *ip = parse_ok("http://127.0.0.{id}:8080/");
+    idp_template_t *mid = parse_ok("http://10.{id}.0.1/");
+    idp_template_t *pre = parse_ok("http://10.0.0.1{id}/");
+    idp_template_t *two = parse_ok("http://10.0.{id}.{id}/");
+    static const char *const bad[] = {
+        "010", "0010", "0x8", "0X8", "08", "00", "256", "1000", "-1", "+8",
+        "8a", "a", "0x", "99999999999", NULL
+    };
+    int i;
+
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(idp_template_expand_host(pool, ip, bad[i]) == NULL,
+                      "accepted %s", bad[i]);
+        ck_assert_ptr_null(idp_template_backend_key(pool, ip, bad[i]));
+    }
+    ck_assert_str_eq(idp_template_expand_host(pool, ip, "8"), "127.0.0.8");
+    ck_assert_str_eq(idp_template_expand_host(pool, ip, "0"), "127.0.0.0");
+    ck_assert_str_eq(idp_template_expand_host(pool, ip, "10"), "127.0.0.10");
+    ck_assert_str_eq(idp_template_expand_host(pool, ip, "255"),
+                     "127.0.0.255");
+    ck_assert_str_eq(idp_template_backend_key(pool, ip, "8"),
+                     "http://127.0.0.8:8080");
+    ck_assert_str_eq(idp_template_expand_host(pool, mid, "7"), "10.7.0.1");
+    ck_assert_ptr_null(idp_template_expand_host(pool, mid, "07"));
+    /* "1{id}": the id and the label must both be canonical */
+    ck_assert_str_eq(idp_template_expand_host(pool, pre, "0"), "10.0.0.10");
+    ck_assert_str_eq(idp_template_expand_host(pool, pre, "25"),
+                     "10.0.0.125");
+    ck_assert_ptr_null(idp_template_expand_host(pool, pre, "00"));
+    ck_assert_str_eq(idp_template_expand_host(pool, pre, "99"), "10.0.0.199");
+    ck_assert_ptr_null(idp_template_expand_host(pool, pre, "256"));
+    ck_assert_str_eq(idp_template_expand_host(pool, two, "3"), "10.0.3.3");
+    ck_assert_ptr_null(idp_template_expand_host(pool, two, "256"));
+    /* every id from 0 to 999 in four spellings (decimal, a leading zero,
+     * hex, zero-padded to 4): only the decimal one of 0-255 is accepted,
+     * and it yields exactly the address it spells */
+    for (i = 0; i < 1000; i++) {
+        const char *sp[4];
+        int j, n = 0;
+
+        sp[0] = apr_psprintf(pool, "%d", i);
+        sp[1] = apr_psprintf(pool, "0%d", i);
+        sp[2] = apr_psprintf(pool, "0x%x", i);
+        sp[3] = apr_psprintf(pool, "%04d", i);
+        for (j = 0; j < 4; j++) {
+            const char *h = idp_template_expand_host(pool, ip, sp[j]);
+            if (h) {
+                ck_assert_str_eq(h, apr_psprintf(pool, "127.0.0.%d",
+                                 (int)strtol(sp[j], NULL, 10)));
+                n++;
+            }
+        }
+        ck_assert_int_eq(n, i <= 255 ? 1 : 0);
+    }
+}
+END_TEST
+
+START_TEST(numeric_parse_rules)
+{
+    const char *e;
+
+    e = parse_err("http://127.{id}/");
+    ck_assert_ptr_nonnull(strstr(e, "four dot-separated decimal labels"));
+    parse_err("http://127.0.{id}/");
+    parse_err("http://127.0.0.0.{id}/");
+    parse_err("http://127.0.0.{id}./");
+    parse_err("http://127.0.00.{id}/");
+    parse_err("http://127.0.256.{id}/");
+    parse_err("http://127.0.0.a{id}/");
+    parse_err("http://127.0.0.{id}a/");
+    parse_err("http://{id}.1/");
+    parse_ok("http://127.0.0.{id}/");
+    parse_ok("http://{id}.0.0.1/");
+    parse_ok("http://{id}.{id}.0.1/");
+    /* not numeric: a fixed label with a letter makes it a name */
+    parse_ok("http://{id}.10.0.0x1/");
+    parse_ok("http://id-{id}.10.svc/");
+}
+END_TEST
+
+/* issue 11 #6: segments a lenient backend resolves as dot-segments. The
+ * input is r->uri's rest, already decoded once by httpd. */
+START_TEST(dot_segments)
+{
+    static const char *const bad[] = {
+        "..;/beta/secret", "/..;/beta", "/x/..;jsessionid=1/y", ".;",
+        "/.;x/", "..", "/../", ".", "/a/./b",
+        "%2e%2e/beta", "/%2E%2e/b", "/.%2e/b", "/%2e./b", "/%2e/b",
+        "/%2e%3b/b", "/.%3b/b", "/..%3bx/b", "/%2e%2e%2fx", "/a%2f..%2fb",
+        "/a%5c..%5cb", "/a\\..\\b", "/a\\..", "..%2f", NULL
+    };
+    static const char *const good[] = {
+        "", "/", "/beta/secret", "/a..b/c", "/..a/", "/a../", "/...",
+        "/.../x", "/.x", "/x;y/z", "/;/x", "/a;..", "/%2e%2e%2e/x",
+        "/%252e%252e/x", "/%zz/x", "/%", "/a%2/b", "/%00./x", "/..%00/",
+        "/sp ace/%C3%A9", NULL
+    };
+    int i;
+
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(idp_path_has_dot_segment(pool, bad[i]),
+                      "missed '%s'", bad[i]);
+    }
+    for (i = 0; good[i]; i++) {
+        ck_assert_msg(!idp_path_has_dot_segment(pool, good[i]),
+                      "refused '%s'", good[i]);
+    }
+    ck_assert(idp_template_id_in_path(parse_ok("http://b.svc/t/{id}/")));
+    ck_assert(!idp_template_id_in_path(parse_ok("http://{id}.b.svc/t/")));
+}
+END_TEST
+
+/* issue 11 #10: routes yield to ProxyPass prefixes matched the way
+ * mod_proxy's alias_match() does. */
+START_TEST(prefix_match)
+{
+    ck_assert_uint_eq(idp_path_prefix_match("/n/private", "/n/private"), 10);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/private/x", "/n/private"),
+                      10);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/privatex", "/n/private"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/priv", "/n/private"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n//private/x", "/n/private"),
+                      11);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", "/n/"), 3);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", "/"), 1);
+    ck_assert_uint_eq(idp_path_prefix_match("/nx", "/n/"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n", "/n/"), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/n/x", ""), 0);
+    ck_assert_uint_eq(idp_path_prefix_match("/a/health", "/a/health/"), 0);
+}
+END_TEST
+
+/* issue 11 #7: a host without a fixed label is bare. */
+START_TEST(bare_host)
+{
+    ck_assert(idp_template_bare_host(parse_ok("http://{id}:8080/")));
+    ck_assert(idp_template_bare_host(parse_ok("http://id-{id}/")));
+    ck_assert(idp_template_bare_host(parse_ok("http://{id}./")));
+    ck_assert(idp_template_bare_host(parse_ok("http://a{id}{id}z/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://{id}.svc/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://id-{id}.tenants.svc/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://127.0.0.{id}/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://svc/{id}/")));
+    ck_assert(!idp_template_bare_host(parse_ok("http://[::1]/{id}/")));
+}
+END_TEST
+
 Suite *idp_template_suite(void)
 {
     Suite *s = suite_create("idp_template");
@@ -344,6 +500,11 @@ Suite *idp_template_suite(void)
     tcase_add_test(tc, expand_host_limit);
     tcase_add_test(tc, expand_all_matches);
     tcase_add_test(tc, expand_refuses_address_literals);
+    tcase_add_test(tc, numeric_canonical);
+    tcase_add_test(tc, numeric_parse_rules);
+    tcase_add_test(tc, dot_segments);
+    tcase_add_test(tc, prefix_match);
+    tcase_add_test(tc, bare_host);
     suite_add_tcase(s, tc);
     return s;
 }
