@@ -77,6 +77,61 @@ apr_uint64_t cm_metrics_sum(const void *mem, apr_size_t n_slots,
     return sum;
 }
 
+static void zero_gauges(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                        apr_size_t slot, apr_uint64_t gauge_mask)
+{
+    apr_size_t m;
+
+    for (m = 1; m < n_metrics && m < 64; m++) {
+        if (gauge_mask & (APR_UINT64_C(1) << m)) {
+            cm_metrics_set(mem, n_slots, n_metrics, slot, m, 0);
+        }
+    }
+}
+
+int cm_metrics_claim(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                     apr_uint64_t pid, cm_metrics_alive_fn alive,
+                     apr_uint64_t gauge_mask)
+{
+    apr_size_t i;
+
+    if (!mem || n_metrics == 0 || pid == 0) {
+        return -1;
+    }
+    for (i = 0; i < n_slots; i++) {
+        apr_uint64_t *owner = cell(mem, n_slots, n_metrics, i, 0);
+        apr_uint64_t cur = __atomic_load_n(owner, __ATOMIC_ACQUIRE);
+
+        if (cur == pid) {
+            return (int)i;
+        }
+        if (cur != 0 && (!alive || alive(cur))) {
+            continue;
+        }
+        if (__atomic_compare_exchange_n(owner, &cur, pid, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            zero_gauges(mem, n_slots, n_metrics, i, gauge_mask);
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+void cm_metrics_release(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                        apr_size_t slot, apr_uint64_t pid,
+                        apr_uint64_t gauge_mask)
+{
+    apr_uint64_t *owner = cell(mem, n_slots, n_metrics, slot, 0);
+    apr_uint64_t cur = pid;
+
+    if (!owner) {
+        return;
+    }
+    zero_gauges(mem, n_slots, n_metrics, slot, gauge_mask);
+    __atomic_compare_exchange_n(owner, &cur, 0, 0, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+}
+
 int cm_metrics_name_ok(const char *name, cm_metric_type_e type)
 {
     const char *c;

@@ -64,6 +64,29 @@ apr_uint64_t cm_metrics_get(const void *mem, apr_size_t n_slots,
                             apr_size_t n_metrics, apr_size_t slot,
                             apr_size_t metric);
 
+/** Liveness of a process id, injected so the claim is testable: non-zero
+ *  when pid may still be running (for httpd: kill(pid, 0) == 0 or errno
+ *  is EPERM). */
+typedef int (*cm_metrics_alive_fn)(apr_uint64_t pid);
+
+/** Claim a row for process pid: the first row whose owner cell (metric
+ *  0 of every row is reserved for the owner's pid) is 0, is pid already,
+ *  or names a process that alive() says is gone, is taken with a
+ *  compare-and-swap, so two processes never claim one row. A reclaimed
+ *  row keeps its counters (they only grow) and has its gauges zeroed
+ *  (gauge_mask: bit m set for metric m < 64 that is a gauge). Returns the
+ *  row, or -1 when every row belongs to a live process (alive NULL: every
+ *  owner counts as alive) (the caller then
+ *  adds to a shared row: adds are atomic, only contention grows). */
+int cm_metrics_claim(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                     apr_uint64_t pid, cm_metrics_alive_fn alive,
+                     apr_uint64_t gauge_mask);
+
+/** Give a row up (the owner, at exit): gauges zeroed, owner cleared. */
+void cm_metrics_release(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
+                        apr_size_t slot, apr_uint64_t pid,
+                        apr_uint64_t gauge_mask);
+
 /** Whether name is a valid Prometheus metric name
  *  ([a-zA-Z_:][a-zA-Z0-9_:]*) and, for a counter, ends in "_total". */
 int cm_metrics_name_ok(const char *name, cm_metric_type_e type);

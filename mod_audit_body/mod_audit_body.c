@@ -25,6 +25,7 @@
 #include "mod_audit_body_private.h"
 #include "ab_record.h"
 #include "ab_types.h"
+#include "mod_audit_body_metrics.h"
 
 static apr_uint32_t next_id;
 
@@ -400,6 +401,7 @@ static void register_hooks(apr_pool_t *p)
                             APR_HOOK_MIDDLE);
     ab_filters_register();
     ab_sink_register_hooks();
+    ab_metrics_register_hooks();
 }
 
 AP_DECLARE_MODULE(audit_body) = {

@@ -51,6 +51,8 @@
 #include "util_mutex.h"
 #include "mod_status.h"
 
+#include "mod_audit_body_metrics.h"
+
 #include "mod_audit_body_private.h"
 
 #define AB_MUTEX_TYPE "audit-body"
@@ -282,6 +284,42 @@ static void report_failure(ab_sink_t *sink, apr_status_t rv,
     }
 }
 
+/* Add what the queue counted since the last call to the server-wide
+ * counters. Writers race here (the writer thread and request threads
+ * that write directly): each counter's published mark moves forward
+ * with a compare-and-swap, and only the thread that moved it adds the
+ * difference, so nothing is counted twice. */
+static void publish_one(apr_uint32_t *mark, apr_uint32_t now, ab_metric_e m)
+{
+    apr_uint32_t prev = apr_atomic_read32(mark);
+
+    while (now != prev) {
+        apr_uint32_t seen = apr_atomic_cas32(mark, now, prev);
+        if (seen == prev) {
+            ab_metric_add(m, (apr_uint32_t)(now - prev));
+            return;
+        }
+        prev = seen;
+        if ((apr_int32_t)(now - prev) <= 0) {
+            return;                 /* a later snapshot was published */
+        }
+    }
+}
+
+static void publish_batch_stats(ab_sink_t *sink, apr_uint32_t nrec)
+{
+    ab_batch_stats_t st;
+
+    if (!sink->batch) {             /* no queue: every record is direct */
+        ab_metric_add(AB_M_DIRECT_WRITES, nrec);
+        return;
+    }
+    ab_batch_stats(sink->batch, &st);
+    publish_one(&sink->pub_batches, st.batches, AB_M_BATCHES);
+    publish_one(&sink->pub_direct, st.direct, AB_M_DIRECT_WRITES);
+    publish_one(&sink->pub_waits, st.waits, AB_M_QUEUE_FULL);
+}
+
 /* Write nrec whole records with one write(). Called by request threads
  * (no queue, or a record the queue could not take) and by the writer
  * thread; the fd is never shared with anything that buffers. */
@@ -303,10 +341,14 @@ static apr_status_t write_records(void *baton, const char *buf,
     }
     if (rv != APR_SUCCESS) {
         report_failure(sink, rv, nrec);
+        ab_metric_add(AB_M_RECORDS_LOST, nrec);
     }
     else {
         apr_atomic_add32(&sink->written, nrec);
+        ab_metric_add(AB_M_RECORDS_WRITTEN, nrec);
+        ab_metric_add(AB_M_BYTES_WRITTEN, len);
     }
+    publish_batch_stats(sink, nrec);
     return rv;
 }
 

@@ -137,6 +137,88 @@ START_TEST(processes_sum_in_shared_memory)
 }
 END_TEST
 
+static apr_uint64_t dead_pid;
+static int alive_unless_dead(apr_uint64_t pid)
+{
+    return pid != dead_pid;
+}
+
+START_TEST(claim_rows)
+{
+    apr_size_t slots = 3, metrics = 4;     /* 0: owner, 1-2 counters, 3 gauge */
+    apr_uint64_t gauges = APR_UINT64_C(1) << 3;
+    void *mem = apr_palloc(pool, cm_metrics_size(slots, metrics));
+
+    cm_metrics_init(mem, slots, metrics);
+    dead_pid = 0;
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 10, alive_unless_dead, gauges), 0);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 11, alive_unless_dead, gauges), 1);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 10, alive_unless_dead, gauges), 0);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 12, alive_unless_dead, gauges), 2);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 13, alive_unless_dead, gauges), -1);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 0, alive_unless_dead, gauges), -1);
+    cm_metrics_add(mem, slots, metrics, 0, 1, 5);
+    cm_metrics_set(mem, slots, metrics, 0, 3, 9);
+    /* pid 10 died without releasing: 13 takes its row, keeps the
+     * counter (totals never fall), zeroes the gauge */
+    dead_pid = 10;
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 13, alive_unless_dead, gauges), 0);
+    ck_assert_uint_eq(cm_metrics_get(mem, slots, metrics, 0, 0), 13);
+    ck_assert_uint_eq(cm_metrics_sum(mem, slots, metrics, 1), 5);
+    ck_assert_uint_eq(cm_metrics_sum(mem, slots, metrics, 3), 0);
+    /* release: owner cleared, gauge zeroed, counter kept; a release by
+     * another pid changes nothing */
+    cm_metrics_set(mem, slots, metrics, 1, 3, 4);
+    cm_metrics_release(mem, slots, metrics, 1, 99, gauges);
+    ck_assert_uint_eq(cm_metrics_get(mem, slots, metrics, 1, 0), 11);
+    cm_metrics_add(mem, slots, metrics, 1, 2, 6);
+    cm_metrics_release(mem, slots, metrics, 1, 11, gauges);
+    ck_assert_uint_eq(cm_metrics_get(mem, slots, metrics, 1, 0), 0);
+    ck_assert_uint_eq(cm_metrics_sum(mem, slots, metrics, 3), 0);
+    ck_assert_uint_eq(cm_metrics_sum(mem, slots, metrics, 2), 6);
+    ck_assert_int_eq(cm_metrics_claim(mem, slots, metrics, 14, alive_unless_dead, gauges), 1);
+}
+END_TEST
+
+/* Processes that claim at the same moment get distinct rows. */
+START_TEST(claims_race)
+{
+    enum { KIDS = 6 };
+    apr_shm_t *shm;
+    void *mem;
+    pid_t pids[KIDS];
+    int i, status, rounds = unit_rounds(20), r;
+
+    ck_assert_int_eq(apr_shm_create(&shm, cm_metrics_size(KIDS, 2), NULL, pool),
+                     APR_SUCCESS);
+    mem = apr_shm_baseaddr_get(shm);
+    for (r = 0; r < rounds; r++) {
+        cm_metrics_init(mem, KIDS, 2);
+        for (i = 0; i < KIDS; i++) {
+            pids[i] = fork();
+            ck_assert_int_ge(pids[i], 0);
+            if (pids[i] == 0) {
+                int row = cm_metrics_claim(mem, KIDS, 2, (apr_uint64_t)getpid(),
+                                           NULL, 0);
+                /* each row counts how many processes took it */
+                if (row >= 0) {
+                    cm_metrics_add(mem, KIDS, 2, (apr_size_t)row, 1, 1);
+                }
+                _exit(row >= 0 ? 0 : 1);
+            }
+        }
+        for (i = 0; i < KIDS; i++) {
+            ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+            ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        for (i = 0; i < KIDS; i++) {
+            ck_assert_uint_eq(cm_metrics_get(mem, KIDS, 2, (apr_size_t)i, 1), 1);
+        }
+    }
+    apr_shm_destroy(shm);
+}
+END_TEST
+
 START_TEST(names)
 {
     ck_assert(cm_metrics_name_ok("audit_body_records_total", CM_METRIC_COUNTER));
@@ -196,6 +278,8 @@ Suite *cm_metrics_suite(void)
     tcase_add_test(tc, table_sums_columns);
     tcase_add_test(tc, threads_lose_no_add);
     tcase_add_test(tc, processes_sum_in_shared_memory);
+    tcase_add_test(tc, claim_rows);
+    tcase_add_test(tc, claims_race);
     tcase_add_test(tc, names);
     tcase_add_test(tc, label_escape);
     tcase_add_test(tc, format_groups_series);

@@ -1,0 +1,75 @@
+# The server-wide counters: the Prometheus handler "audit-body-metrics"
+# passes promtool, counts exactly the records written, and server-status
+# (?auto) shows the same totals.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestUtil;
+use Apache::TestRequest qw(GET GET_BODY);
+use File::Temp qw(tempfile);
+use Time::HiRes qw(usleep);
+
+use lib 't/lib';
+use AuditTest qw(marker find_records);
+
+my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
+plan tests => 9;
+
+sub metric {
+    my ($text, $name) = @_;
+    return $1 if $text =~ /^\Q$name\E (\d+)$/m;
+    return undef;
+}
+
+my $res = GET '/ab-metrics';
+ok t_cmp($res->code, 200, 'metrics: 200');
+ok t_cmp($res->header('Content-Type'), qr{^text/plain; version=0\.0\.4},
+         'metrics: Prometheus text format 0.0.4');
+my $before = $res->content;
+t_debug($before);
+
+if ($have_promtool) {
+    my ($fh, $file) = tempfile(UNLINK => 1);
+    print $fh $before;
+    close $fh;
+    my $out = `promtool check metrics < '$file' 2>&1`;
+    ok t_cmp($? >> 8, 0, "promtool check metrics: $out");
+}
+else {
+    skip('promtool (Debian package prometheus) not installed');
+}
+ok t_cmp($before =~ /^# TYPE audit_body_records_written_total counter$/m ? 1 : 0,
+         1, 'metrics: records_written_total is a counter');
+
+my $a = metric($before, 'audit_body_records_written_total');
+my $n = 25;
+my $m = marker('metrics');
+for my $i (1 .. $n) {
+    GET_BODY "/ab/small.json?$m-$i";
+}
+# Records may wait in a child's queue for up to 50 ms.
+my @recs;
+for (1 .. 100) {
+    @recs = find_records($m);
+    last if @recs >= $n;
+    usleep(50_000);
+}
+ok t_cmp(scalar(@recs), $n, 'every request has its record');
+my $after = GET_BODY '/ab-metrics';
+my $b = metric($after, 'audit_body_records_written_total');
+ok t_cmp($b - $a, $n, 'records_written_total grew by the records written');
+my $bytes_a = metric($before, 'audit_body_bytes_written_total');
+my $bytes_b = metric($after, 'audit_body_bytes_written_total');
+ok t_cmp($bytes_b > $bytes_a ? 1 : 0, 1, 'bytes_written_total grew');
+
+# server-status is served by the ab_full virtual host.
+Apache::TestRequest::module('ab_full');
+my $auto = GET_BODY '/ab-status?auto';
+Apache::TestRequest::module('default');
+my ($total) = $auto =~ /^AuditBodyRecordsTotal: (\d+)$/m;
+t_debug($auto);
+ok t_cmp(defined $total && $total >= $b ? 1 : 0, 1,
+         "server-status ?auto: AuditBodyRecordsTotal ($total) is the server-wide total ($b)");
+ok t_cmp(Apache::TestRequest::POST('/ab-metrics', content => 'x')->code, 405,
+         'metrics: POST is 405');

@@ -1,0 +1,155 @@
+# A real Prometheus server scrapes the audit-body-metrics handler of an
+# httpd whose load is spread over several children (prefork, each child
+# one connection at a time): the value Prometheus reports for
+# audit_body_records_written_total equals the requests made. A private
+# httpd and a private Prometheus (Debian's package), both on 127.0.0.1.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test;
+use Apache::TestUtil;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use JSON::XS ();
+use LWP::UserAgent;
+use Time::HiRes qw(usleep);
+
+my $vars = Apache::Test::config()->{vars};
+my $mods = '/usr/lib/apache2/modules';
+my $prom = `command -v prometheus 2>/dev/null`;
+chomp $prom;
+plan tests => 6,
+    need { 'prometheus (Debian package prometheus) is needed' => sub { $prom ne '' } },
+    need { 'ab (apache2-utils) is needed' => sub { `ab -V 2>&1` =~ /ApacheBench/ } },
+    need { 'mod_mpm_prefork is needed' => sub { -e "$mods/mod_mpm_prefork.so" } };
+
+my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
+my $dir = tempdir(CLEANUP => 1);
+mkdir "$dir/$_" for qw(logs htdocs prom);
+open my $fh, '>', "$dir/htdocs/r.json" or die;
+print $fh '{"ok":true}';
+close $fh;
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp') or die $!;
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+my $port = free_port();
+my $pport = free_port();
+
+open my $c, '>', "$dir/httpd.conf" or die;
+print $c <<"CONF";
+ServerRoot "$dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile logs/httpd.pid
+DefaultRuntimeDir logs
+ErrorLog logs/error.log
+LoadModule mpm_prefork_module $mods/mod_mpm_prefork.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule mime_module $mods/mod_mime.so
+LoadModule audit_body_module "$so"
+TypesConfig /dev/null
+AddType application/json .json
+DocumentRoot "$dir/htdocs"
+<Directory "$dir/htdocs">
+    Require all granted
+</Directory>
+StartServers 4
+MinSpareServers 4
+MaxSpareServers 8
+MaxRequestWorkers 8
+LogFormat "%P %U" pidlog
+CustomLog logs/access.log pidlog
+AuditBodyLog logs/audit.log
+<Location "/r.json">
+    AuditBody On
+</Location>
+<Location "/metrics">
+    SetHandler audit-body-metrics
+</Location>
+CONF
+close $c;
+
+open my $pc, '>', "$dir/prometheus.yml" or die;
+print $pc <<"YML";
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: httpd
+    metrics_path: /metrics
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+YML
+close $pc;
+
+my $httpd_out = `$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k start 2>&1`;
+t_debug($httpd_out) if $httpd_out;
+my $ua = LWP::UserAgent->new(timeout => 5);
+my $up = 0;
+for (1 .. 50) {
+    if ($ua->get("http://127.0.0.1:$port/metrics")->is_success) { $up = 1; last; }
+    usleep(100_000);
+}
+ok t_cmp($up, 1, 'httpd (prefork, 4 children) answers');
+
+my $ppid = fork();
+die "fork: $!" unless defined $ppid;
+if (!$ppid) {
+    open STDOUT, '>', "$dir/prom/out.log";
+    open STDERR, '>&', \*STDOUT;
+    exec $prom, "--config.file=$dir/prometheus.yml",
+        "--storage.tsdb.path=$dir/prom/data",
+        "--web.listen-address=127.0.0.1:$pport";
+    exit 127;
+}
+
+my $n = 400;
+my $ab = `ab -q -n $n -c 4 'http://127.0.0.1:$port/r.json' 2>&1`;
+my ($done) = $ab =~ /Complete requests:\s+(\d+)/;
+ok t_cmp($done // 0, $n, 'every request completed');
+
+# Several children served the load (the access log's %P).
+my %pids;
+if (open my $al, '<', "$dir/logs/access.log") {
+    while (<$al>) { $pids{$1}++ if m{^(\d+) /r\.json$}; }
+    close $al;
+}
+t_debug(join ' ', map { "$_:$pids{$_}" } sort keys %pids);
+ok t_cmp(scalar(keys %pids) >= 2 ? 1 : 0, 1,
+         'the load was spread over ' . scalar(keys %pids) . ' children');
+
+# Prometheus reports the server-wide total once it has scraped after the
+# load (records of a prefork child are written by the request itself).
+my $json = JSON::XS->new;
+my ($value, $query_ok) = (undef, 0);
+for (1 .. 150) {
+    my $r = $ua->get("http://127.0.0.1:$pport/api/v1/query?query="
+                     . "audit_body_records_written_total");
+    if ($r->is_success) {
+        my $d = eval { $json->decode($r->content) };
+        my $res = $d && $d->{data} && $d->{data}{result};
+        if ($res && @$res) {
+            $query_ok = 1;
+            $value = $res->[0]{value}[1];
+            last if $value == $n;
+        }
+    }
+    usleep(200_000);
+}
+ok t_cmp($query_ok, 1, 'Prometheus scraped the handler');
+ok t_cmp($value // -1, $n,
+         'Prometheus: audit_body_records_written_total equals the requests made');
+
+my $lines = 0;
+if (open my $l, '<', "$dir/logs/audit.log") { $lines++ while <$l>; close $l; }
+ok t_cmp($lines, $n, 'and the log holds that many records');
+
+kill 'TERM', $ppid;
+waitpid $ppid, 0;
+t_debug(`$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k stop 2>&1`);
+usleep(500_000);
