@@ -205,7 +205,8 @@ START_TEST(error_field)
     rec.request.error = "too-large";
     rec.request.total = 4;
     ck_assert_ptr_nonnull(strstr(fmt(&rec),
-        "\"request\":{\"headers\":{},\"content_type\":null,"
+        "\"request\":{\"headers\":{},\"headers_omitted\":0,"
+        "\"headers_b64\":null,\"content_type\":null,"
         "\"content_encoding\":null,\"state\":\"error\",\"skip_reason\":null,"
         "\"error\":\"too-large\",\"captured_bytes\":0,\"total_bytes\":4,"));
 }
