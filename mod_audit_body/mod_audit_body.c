@@ -356,6 +356,15 @@ static int ab_log_transaction(request_rec *r)
     /* The final request of the chain governs limits, types and masks. */
     apply_final_conf(last, &rec);
 
+    if (rec.request.truncated) {
+        ab_metric_add(AB_M_TRUNCATED_REQUEST, 1);
+    }
+    if (rec.response.truncated) {
+        ab_metric_add(AB_M_TRUNCATED_RESPONSE, 1);
+    }
+    ab_metric_skip(rec.request.skip_reason);
+    ab_metric_skip(rec.response.skip_reason);
+
     line = ab_record_format(r->pool, &rec, &len);
     ab_sink_write(r, sc->sink, line, len);
     return OK;

@@ -424,6 +424,8 @@ static void report_drop(request_rec *r, ab_sink_t *sink)
 {
     apr_uint32_t dropped = apr_atomic_inc32(&sink->dropped) + 1;
 
+    ab_metric_add(AB_M_RECORDS_DROPPED, 1);
+
     if (report_due(&sink->last_drop_report)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AB_LOGNO(10031)
                       "audit_body: %s is full (stalled disk or piped "
