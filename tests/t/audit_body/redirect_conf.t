@@ -12,7 +12,7 @@ use Apache::TestRequest qw(GET POST);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes audit_log);
 
-plan tests => 37, need_module 'rewrite', 'cgid';
+plan tests => 41, need_module 'rewrite', 'cgid';
 
 my $docs = Apache::Test::config()->{vars}{documentroot};
 sub slurp { local $/; open my $f, '<', shift or die; binmode $f; <$f> }
@@ -111,3 +111,15 @@ ok t_cmp($rec->{request}{headers}{'X-Secret'}, '***', 'dirindex: masked');
 ok t_cmp(body_bytes($rec, 'response'), substr($index, 0, 8),
          'dirindex: response cut at the index location limit');
 ok t_cmp($rec->{response}{truncated}, 1, 'dirindex: truncated');
+
+# A CGI reads a text/plain body, then redirects locally into a location
+# that captures application/xml only: the body read under the first
+# request's types is not written.
+$m = marker('types');
+$res = POST "/ab/cgi/localredir.pl?to=/ab/onlyxml/abf.xml&$m",
+    content => 'plain secret text', 'Content-Type' => 'text/plain';
+ok t_cmp($res->content, "<ok/>\n", 'types: target served');
+$rec = find_record($m);
+ok t_cmp($rec->{request}{skip_reason}, 'type', 'types: target list applies');
+ok t_cmp($rec->{request}{body}, undef, 'types: no body written');
+ok index(raw_line($m), 'plain secret text') < 0;
