@@ -49,6 +49,7 @@ typedef struct ab_sink {
     apr_uint32_t last_drop_report; /**< apr_time_sec of last drop line */
     apr_uint32_t written;         /**< records written (atomic) */
     apr_uint32_t last_report;     /**< apr_time_sec of last error line */
+    apr_uint32_t last_lock_report; /**< same, for mutex failures */
     apr_uint32_t pub_batches;     /**< queue counters already added to */
     apr_uint32_t pub_direct;      /**< the server-wide metrics (atomic) */
     apr_uint32_t pub_waits;

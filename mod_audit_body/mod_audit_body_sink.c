@@ -330,10 +330,13 @@ static apr_status_t write_records(void *baton, const char *buf,
     apr_status_t rv, lrv = APR_ENOLOCK;
 
     if (sink->mutex
-        && (lrv = apr_global_mutex_lock(sink->mutex)) != APR_SUCCESS) {
+        && (lrv = apr_global_mutex_lock(sink->mutex)) != APR_SUCCESS
+        && report_due(&sink->last_lock_report)) {
+        /* as often as records are written: rate-limited like AB10007 */
         ap_log_error(APLOG_MARK, APLOG_ERR, lrv, sink->s, AB_LOGNO(10008)
                      "audit_body: could not lock the audit-body mutex of "
-                     "%s", sink->name);
+                     "%s; records are written without it (at most one "
+                     "such line per %d s)", sink->name, AB_REPORT_INTERVAL);
     }
     rv = apr_file_write_full(sink->fd, buf, len, NULL);
     if (lrv == APR_SUCCESS) {
