@@ -445,18 +445,13 @@ static void out_ascii_escape(cm_out_t *o, unsigned int c)
  * being replaced or escaped, and 0 is returned (the caller discards what
  * was written); otherwise, and when all of s was written, 1.
  */
-static int out_qmem(cm_out_t *o, const char *s, apr_size_t n, int strict)
+static int out_escaped(cm_out_t *o, const char *s, apr_size_t n,
+                       apr_size_t i, int strict)
 {
     const unsigned char *u = (const unsigned char *)s;
-    apr_size_t i = 0, start = 0, c = 0, prefix = 0;
+    apr_size_t start = 0, c = 0, prefix = 0;
 
-    i = plain_ascii_run(u, n);
-    if (i == n) {
-        /* nothing to escape (most strings): one copy between quotes */
-        cm_out_qplain(o, s, n);
-        return 1;
-    }
-    cm_out_raw(o, "\"", 1);
+    /* the first i bytes are known to need no escape */
     while (i < n) {
         i += plain_ascii_run(u + i, n - i);
         if (i == n) {
@@ -493,6 +488,23 @@ static int out_qmem(cm_out_t *o, const char *s, apr_size_t n, int strict)
         start = i;
     }
     cm_out_raw(o, s + start, i - start);
+    return 1;
+}
+
+/* out_escaped() between quotes; a string with nothing to escape (most
+ * strings) is one copy. */
+static int out_qmem(cm_out_t *o, const char *s, apr_size_t n, int strict)
+{
+    apr_size_t i = plain_ascii_run((const unsigned char *)s, n);
+
+    if (i == n) {
+        cm_out_qplain(o, s, n);
+        return 1;
+    }
+    cm_out_raw(o, "\"", 1);
+    if (!out_escaped(o, s, n, i, strict)) {
+        return 0;
+    }
     cm_out_raw(o, "\"", 1);
     return 1;
 }
@@ -625,14 +637,18 @@ void cm_out_bool(cm_out_t *o, int v)
     }
 }
 
-void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len)
+/* Append the base64 of buf (len bytes, padded at the end), no quotes. */
+static void b64_run(cm_out_t *o, const unsigned char *s, apr_size_t len)
 {
-    const unsigned char *s = (const unsigned char *)buf;
     apr_size_t i, room, at = 0;
     char *dst;
     char q[4];
 
-    cm_out_raw(o, "\"", 1);
+    if (!o->buf) {
+        /* a sizing pass: the length is known without encoding */
+        o->len += (len + 2) / 3 * 4;
+        return;
+    }
     dst = out_at(o, &room);
     for (i = 0; i + 2 < len; i += 3) {
         q[0] = cm_b64[s[i] >> 2];
@@ -657,5 +673,129 @@ void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len)
         at += 4;
     }
     o->len += at;
+}
+
+void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len)
+{
     cm_out_raw(o, "\"", 1);
+    b64_run(o, (const unsigned char *)buf, len);
+    cm_out_raw(o, "\"", 1);
+}
+
+/* Bytes a UTF-8 character that starts with lead byte c takes (c is the
+ * valid start of a multi-byte character). */
+static apr_size_t utf8_need(unsigned int c)
+{
+    return c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+int cm_out_qtext_segs(cm_out_t *o, const cm_seg_t *s, int nseg,
+                      apr_size_t len)
+{
+    unsigned char carry[4];
+    apr_size_t nc = 0, left = len;
+    int k;
+
+    if (nseg == 1) {
+        return cm_out_qtext(o, s[0].p, len < s[0].n ? len : s[0].n);
+    }
+    cm_out_raw(o, "\"", 1);
+    for (k = 0; k < nseg && left; k++) {
+        const char *d = s[k].p;
+        apr_size_t n = s[k].n < left ? s[k].n : left, i = 0, cut;
+
+        left -= n;
+        if (nc) {
+            /* the character the previous segment cut */
+            apr_size_t need = utf8_need(carry[0]);
+
+            while (nc < need && i < n) {
+                carry[nc++] = (unsigned char)d[i++];
+            }
+            if (nc < need) {
+                continue;
+            }
+            if (!out_escaped(o, (const char *)carry, nc, 0, 1)) {
+                return 0;
+            }
+            nc = 0;
+        }
+        /* hold back a character this segment cuts (never at the end:
+         * there an incomplete character is invalid) */
+        cut = left ? i + cm_utf8_cut_len(d + i, n - i) : n;
+        if (!out_escaped(o, d + i, cut - i, 0, 1)) {
+            return 0;
+        }
+        while (cut < n) {
+            carry[nc++] = (unsigned char)d[cut++];
+        }
+    }
+    if (nc) {
+        return 0;
+    }
+    cm_out_raw(o, "\"", 1);
+    return 1;
+}
+
+void cm_out_base64_segs(cm_out_t *o, const cm_seg_t *s, int nseg,
+                        apr_size_t len)
+{
+    unsigned char carry[3];
+    apr_size_t nc = 0, left = len;
+    int k;
+
+    if (nseg == 1) {
+        cm_out_base64(o, s[0].p, len < s[0].n ? len : s[0].n);
+        return;
+    }
+    cm_out_raw(o, "\"", 1);
+    for (k = 0; k < nseg && left; k++) {
+        const unsigned char *d = (const unsigned char *)s[k].p;
+        apr_size_t n = s[k].n < left ? s[k].n : left, i = 0, whole;
+
+        left -= n;
+        if (nc) {
+            /* complete the group of 3 the previous segment began */
+            while (nc < 3 && i < n) {
+                carry[nc++] = d[i++];
+            }
+            if (nc < 3) {
+                continue;
+            }
+            b64_run(o, carry, 3);
+            nc = 0;
+        }
+        whole = (n - i) / 3 * 3;
+        b64_run(o, d + i, whole);
+        for (i += whole; i < n; i++) {
+            carry[nc++] = d[i];
+        }
+    }
+    if (nc) {
+        b64_run(o, carry, nc);
+    }
+    cm_out_raw(o, "\"", 1);
+}
+
+apr_size_t cm_utf8_cut_len_segs(const cm_seg_t *s, int nseg,
+                                apr_size_t len)
+{
+    char tail[3];
+    apr_size_t pos = 0, want, t = 0;
+    int k;
+
+    if (nseg == 1) {
+        return cm_utf8_cut_len(s[0].p, len < s[0].n ? len : s[0].n);
+    }
+    /* the last (up to) 3 bytes decide, wherever they are */
+    want = len < 3 ? 0 : len - 3;
+    for (k = 0; k < nseg && pos < len; k++) {
+        apr_size_t n = s[k].n < len - pos ? s[k].n : len - pos, i;
+
+        for (i = want > pos ? want - pos : 0; i < n; i++) {
+            tail[t++] = s[k].p[i];
+        }
+        pos += n;
+    }
+    return len - t + cm_utf8_cut_len(tail, t);
 }

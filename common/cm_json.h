@@ -132,4 +132,25 @@ void cm_out_bool(cm_out_t *o, int v);
 /** Append buf as a quoted base64 string (standard alphabet, padded). */
 void cm_out_base64(cm_out_t *o, const char *buf, apr_size_t len);
 
+/** One piece of a byte string held in several buffers. */
+typedef struct {
+    const char *p;      /**< the bytes */
+    apr_size_t n;       /**< how many */
+} cm_seg_t;
+
+/**
+ * cm_out_qtext() for the first len bytes of the string made of nseg
+ * segments in order (a character may span segments): 1 when written, 0
+ * as soon as it is not valid UTF-8 without NUL (the caller discards the
+ * output by restoring o->len).
+ */
+int cm_out_qtext_segs(cm_out_t *o, const cm_seg_t *s, int nseg,
+                      apr_size_t len);
+/** cm_out_base64() for the first len bytes of nseg segments in order. */
+void cm_out_base64_segs(cm_out_t *o, const cm_seg_t *s, int nseg,
+                        apr_size_t len);
+/** cm_utf8_cut_len() for the first len bytes of nseg segments. */
+apr_size_t cm_utf8_cut_len_segs(const cm_seg_t *s, int nseg,
+                                apr_size_t len);
+
 #endif /* CM_JSON_H */

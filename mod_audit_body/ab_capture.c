@@ -6,7 +6,7 @@
 
 /*
  * ab_capture: bounded copy accounting (see ab_capture.h). Pure code: the
- * only allocations are the capture buffer's, from the caller's pool.
+ * only allocations are the capture's segments, from the caller's pool.
  */
 #include <string.h>
 
@@ -16,9 +16,15 @@
 
 void ab_capture_init(ab_capture_t *c, apr_size_t limit, apr_off_t hint)
 {
-    memset(c, 0, sizeof(*c));
+    c->nseg = 0;
+    c->cur = 0;
+    c->curstart = 0;
+    c->len = 0;
+    c->alloc = 0;
     c->limit = limit;
+    c->total = 0;
     c->hint = hint;
+    c->unknown = 0;
 }
 
 apr_size_t ab_capture_room(const ab_capture_t *c)
@@ -26,71 +32,78 @@ apr_size_t ab_capture_room(const ab_capture_t *c)
     return c->limit - c->len;
 }
 
-/* Make sure buf holds at least need bytes (need <= limit). The first
- * allocation is sized from the hint, so a body of known length is copied
- * into one buffer; otherwise the buffer doubles, which bounds the pool
- * garbage to the cap. */
-static int ensure(ab_capture_t *c, apr_pool_t *p, apr_size_t need)
+/* Allocate the next segment (alloc < limit). The first is sized from the
+ * hint when the hint reaches past pos; later ones double the last, at
+ * least AB_CAPTURE_MIN_ALLOC; none goes past the cap, and the last slot
+ * takes all that is left. */
+static void grow(ab_capture_t *c, apr_pool_t *p, apr_size_t pos)
 {
-    apr_size_t size;
-    char *nbuf;
+    apr_size_t size, rest = c->limit - c->alloc;
 
-    /* With nothing allocated yet, even need == 0 allocates (possibly 0
-     * bytes), so that ab_capture_reserve() never does NULL + 0 for an
-     * empty FILE bucket. */
-    if (need <= c->alloc && c->buf) {
-        return 1;
-    }
-    if (c->alloc == 0 && c->hint >= 0 && (apr_uint64_t)c->hint >= need) {
-        size = (apr_uint64_t)c->hint < c->limit ? (apr_size_t)c->hint
-                                                : c->limit;
+    if (c->nseg == 0 && c->hint >= 0 && (apr_uint64_t)c->hint > pos) {
+        size = (apr_uint64_t)c->hint < rest ? (apr_size_t)c->hint : rest;
     }
     else {
-        size = c->alloc ? c->alloc : AB_CAPTURE_MIN_ALLOC;
-        while (size < need) {
-            size *= 2;
+        size = c->nseg ? c->segsize[c->nseg - 1] * 2 : 0;
+        if (size < AB_CAPTURE_MIN_ALLOC) {
+            size = AB_CAPTURE_MIN_ALLOC;
         }
-        if (size > c->limit) {
-            size = c->limit;
+        if (size > rest || c->nseg == AB_CAPTURE_SEGS - 1) {
+            size = rest;
         }
     }
-    nbuf = apr_palloc(p, size);
-    if (c->len) {
-        memcpy(nbuf, c->buf, c->len);
-    }
-    c->buf = nbuf;
-    c->alloc = size;
-    return 1;
+    c->seg[c->nseg] = apr_palloc(p, size);
+    c->segsize[c->nseg] = size;
+    c->nseg++;
+    c->alloc += size;
 }
 
-char *ab_capture_reserve(ab_capture_t *c, apr_pool_t *p, apr_size_t n)
+char *ab_capture_space(ab_capture_t *c, apr_pool_t *p, apr_size_t off,
+                       apr_size_t *avail)
 {
-    if (n > ab_capture_room(c)) {
-        n = ab_capture_room(c);
+    apr_size_t pos = c->len + off, start = c->curstart;
+    int k = c->cur;
+
+    while (c->alloc <= pos) {
+        grow(c, p, pos);
     }
-    ensure(c, p, c->len + n);
-    return c->buf + c->len;
+    while (pos >= start + c->segsize[k]) {
+        start += c->segsize[k];
+        k++;
+    }
+    *avail = start + c->segsize[k] - pos;
+    return c->seg[k] + (pos - start);
 }
 
 void ab_capture_commit(ab_capture_t *c, apr_size_t n)
 {
     c->len += n;
     c->total += n;
+    while (c->cur < c->nseg && c->len >= c->curstart + c->segsize[c->cur]) {
+        c->curstart += c->segsize[c->cur];
+        c->cur++;
+    }
 }
 
 apr_size_t ab_capture_add(ab_capture_t *c, apr_pool_t *p,
                           const char *data, apr_size_t n)
 {
-    apr_size_t take = ab_capture_room(c);
+    apr_size_t take = ab_capture_room(c), done = 0, avail;
 
     if (take > n) {
         take = n;
     }
-    if (take) {
-        memcpy(ab_capture_reserve(c, p, take), data, take);
-        c->len += take;
+    while (done < take) {
+        char *dst = ab_capture_space(c, p, done, &avail);
+
+        if (avail > take - done) {
+            avail = take - done;
+        }
+        memcpy(dst, data + done, avail);
+        done += avail;
     }
-    c->total += n;
+    ab_capture_commit(c, take);
+    c->total += (apr_off_t)(n - take);
     return take;
 }
 
@@ -102,4 +115,19 @@ void ab_capture_skip(ab_capture_t *c, apr_off_t n)
 int ab_capture_truncated(const ab_capture_t *c)
 {
     return c->total > (apr_off_t)c->len || c->unknown;
+}
+
+int ab_capture_segments(const ab_capture_t *c, cm_seg_t *out)
+{
+    apr_size_t start = 0;
+    int k, n = 0;
+
+    for (k = 0; k < c->nseg && start < c->len; k++) {
+        out[n].p = c->seg[k];
+        out[n].n = c->len - start < c->segsize[k] ? c->len - start
+                                                   : c->segsize[k];
+        start += c->segsize[k];
+        n++;
+    }
+    return n;
 }

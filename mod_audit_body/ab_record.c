@@ -13,8 +13,11 @@
  * emitter then runs once into a single allocation of that size; only when
  * escaping grew the record past the estimate (many quotes or control
  * bytes) does it run a second time, into an allocation of the exact size
- * the first run counted. Key order and types are those of
- * docs/record.schema.json.
+ * the first run counted. A record estimated above AB_RECORD_EXACT_MIN is
+ * counted first instead (a pass that writes nothing and decides text or
+ * base64 for each body, base64 by arithmetic), then written once at its
+ * exact size, so a large body never leaves a second buffer behind. Key
+ * order and types are those of docs/record.schema.json.
  */
 #include <string.h>
 
@@ -64,6 +67,9 @@ typedef struct {
     int omitted;                    /* entries past AB_RECORD_MAX_HEADERS */
     int nraw;                       /* entries with raw set */
     hdr_plan_t *h;                  /* n plans, NULL if n == 0 */
+    const cm_seg_t *segs;           /* the body in pieces (NULL: none) */
+    int nsegs;
+    cm_seg_t one;                   /* the piece of a body given whole */
     cm_json_enc_e enc;              /* TEXT until the body proves not */
     apr_size_t textlen;             /* bytes of body written as text */
     apr_size_t estimate;            /* likely size of this direction */
@@ -75,6 +81,9 @@ typedef struct {
 #define AB_ESCAPE_SLACK(n) ((n) + (n) / 4)
 #define AB_DIR_FIXED 256
 #define AB_RECORD_FIXED 512
+
+/* Records estimated above this size are counted, then written once. */
+#define AB_RECORD_EXACT_MIN (64 * 1024)
 
 /* Whether mask name m (mlen bytes) is header name key (klen bytes),
  * ignoring ASCII case. Equal lengths, then equal first bytes under c |
@@ -310,8 +319,21 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
      * a character: that partial character is left out. */
     d->enc = CM_JSON_TEXT;
     d->textlen = 0;
-    if (b->body) {
-        d->textlen = b->truncated ? cm_utf8_cut_len(b->body, b->captured)
+    d->segs = NULL;
+    d->nsegs = 0;
+    if (b->nsegs > 0) {
+        d->segs = b->segs;
+        d->nsegs = b->nsegs;
+    }
+    else if (b->body) {
+        d->one.p = b->body;
+        d->one.n = b->captured;
+        d->segs = &d->one;
+        d->nsegs = 1;
+    }
+    if (d->segs) {
+        d->textlen = b->truncated ? cm_utf8_cut_len_segs(d->segs, d->nsegs,
+                                                         b->captured)
                                   : b->captured;
         d->estimate += AB_ESCAPE_SLACK(d->textlen);
     }
@@ -439,7 +461,7 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     apr_size_t captured = 0, mark = o->len;
     int truncated = b->truncated;
 
-    if (b->body) {
+    if (d->segs) {
         captured = d->enc == CM_JSON_TEXT ? d->textlen : b->captured;
         truncated = truncated || captured < b->captured;
     }
@@ -468,13 +490,13 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     CM_OUT_LIT(o, ",\"truncated\":");
     cm_out_bool(o, truncated);
-    if (!b->body) {
+    if (!d->segs) {
         CM_OUT_LIT(o, ",\"body_encoding\":null,\"body\":null}");
         return;
     }
     if (d->enc == CM_JSON_TEXT) {
         CM_OUT_LIT(o, ",\"body_encoding\":\"text\",\"body\":");
-        if (!cm_out_qtext(o, b->body, d->textlen)) {
+        if (!cm_out_qtext_segs(o, d->segs, d->nsegs, d->textlen)) {
             /* Not text after all: this direction again, as base64 (the
              * plan remembers, so a second formatting pass agrees). */
             o->len = mark;
@@ -485,7 +507,7 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     else {
         CM_OUT_LIT(o, ",\"body_encoding\":\"base64\",\"body\":");
-        cm_out_base64(o, b->body, b->captured);
+        cm_out_base64_segs(o, d->segs, d->nsegs, b->captured);
     }
     cm_out_raw(o, "}", 1);
 }
@@ -660,6 +682,12 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                               + str_len(rec->protocol)
                               + str_len(rec->user))
             + uri_raw / 3 * 4 + 8;
+    if (o.cap > AB_RECORD_EXACT_MIN) {
+        /* count (which also settles text or base64), then write once */
+        emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
+        o.cap = o.len;
+        o.len = 0;
+    }
     o.buf = apr_palloc(p, o.cap + 1);
     emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);
     if (o.len > o.cap) {

@@ -18,13 +18,18 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
+#include "cm_json.h"
+
 /** One direction (request or response) of a record. */
 typedef struct {
     const apr_table_t *headers;   /**< all headers of this direction */
     const char *content_type;     /**< NULL: none */
     const char *content_encoding; /**< NULL: none */
     const char *body;             /**< captured bytes (may hold NUL) */
-    apr_size_t captured;          /**< bytes in body */
+    apr_size_t captured;          /**< bytes in body (or in segs) */
+    const cm_seg_t *segs;         /**< when nsegs > 0: the captured bytes
+                                       in pieces, instead of body */
+    int nsegs;
     apr_off_t total;              /**< bytes seen in all; -1: unknown */
     int truncated;                /**< total > captured */
     const char *state;            /**< "complete", "truncated", "incomplete",
@@ -76,6 +81,9 @@ int ab_header_masked(const apr_array_header_t *mask, const char *name);
  * ("body_encoding": "base64"). A truncated text body cut inside a
  * multi-byte character is written without that partial character and
  * "captured_bytes" says how many bytes "body" holds.
+ * A large record is counted before it is written, so that it takes one
+ * allocation of its exact size; p holds nothing else of it after the
+ * call but small plans.
  */
 char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                        apr_size_t *len);

@@ -103,13 +103,30 @@ static int server_port(request_rec *r)
                                      : 0;
 }
 
+/* Point b at what c captured, in its segments (never copied into one
+ * buffer: memory stays the cap plus the record). */
+static void set_body(apr_pool_t *p, const ab_capture_t *c,
+                     ab_record_body_t *b)
+{
+    cm_seg_t *segs;
+
+    b->captured = c->len;
+    b->body = "";
+    if (c->len) {
+        segs = apr_palloc(p, sizeof(*segs) * AB_CAPTURE_SEGS);
+        b->nsegs = ab_capture_segments(c, segs);
+        b->segs = segs;
+    }
+}
+
 static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
 {
     b->headers = r->headers_in;
     b->content_type = apr_table_get(r->headers_in, "Content-Type");
     b->content_encoding = apr_table_get(r->headers_in, "Content-Encoding");
-    b->body = ctx->req.buf;
-    b->captured = ctx->req.len;
+    if (ctx->req.nseg) {
+        set_body(r->pool, &ctx->req, b);
+    }
     b->total = ctx->req.unknown ? -1 : ctx->req.total;
     b->truncated = ab_capture_truncated(&ctx->req);
     b->skip_reason = ctx->req_skip;
@@ -134,6 +151,7 @@ static void fill_request(request_rec *r, ab_ctx_t *ctx, ab_record_body_t *b)
     if (ctx->req_skip) {
         b->body = NULL;
         b->captured = 0;
+        b->nsegs = 0;
     }
 }
 
@@ -164,8 +182,7 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
         b->total = last->bytes_sent;
     }
     else {
-        b->body = ctx->resp.buf ? ctx->resp.buf : "";
-        b->captured = ctx->resp.len;
+        set_body(r->pool, &ctx->resp, b);
         b->truncated = ab_capture_truncated(&ctx->resp);
         b->total = ctx->resp.unknown ? -1 : ctx->resp.total;
         if (!ctx->resp_eos) {

@@ -52,21 +52,21 @@ static apr_off_t content_length(const apr_table_t *t)
 /* Copy the head of a FILE bucket with pread(), leaving the bucket (and
  * the file offset) untouched, so the core can still send it with
  * sendfile and no mmap is made for a small file. Returns the number of
- * bytes copied, or -1 if the file cannot be read that way. */
+ * bytes copied, or -1 (nothing copied) if the file cannot be read that
+ * way. */
 static apr_ssize_t copy_file_head(ab_ctx_t *ctx, request_rec *r,
                                   apr_bucket *e, apr_size_t want)
 {
     apr_bucket_file *fb = e->data;
     apr_os_file_t fd;
-    char *dst;
-    apr_size_t got = 0;
+    apr_size_t got = 0, avail;
 
     if (apr_os_file_get(&fd, fb->fd) != APR_SUCCESS) {
         return -1;
     }
-    dst = ab_capture_reserve(&ctx->resp, r->pool, want);
     while (got < want) {
-        ssize_t n = pread(fd, dst + got, want - got,
+        char *dst = ab_capture_space(&ctx->resp, r->pool, got, &avail);
+        ssize_t n = pread(fd, dst, avail < want - got ? avail : want - got,
                           (off_t)(e->start + (apr_off_t)got));
         if (n < 0 && errno == EINTR) {
             continue;

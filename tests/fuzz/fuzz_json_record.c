@@ -8,7 +8,7 @@
  * fuzz_json_record: the audit record and the JSON writer under it.
  * Input: a flags byte, a limit byte, then the payload. The payload goes
  * through ab_capture (in chunks, capped at the limit) as the request
- * body, whole as the response body, and split at NUL bytes into header
+ * body (written from the capture's segments), whole as the response body, and split at NUL bytes into header
  * names and values and the other string fields. Properties:
  * - ab_record_format() is one line that parses as strict JSON (see
  *   fuzz_json.h), with no duplicate keys and no two header names equal
@@ -24,7 +24,8 @@
  *   table order, from headers_b64 (no other entry, no masked byte);
  * - the capture keeps min(limit, size) bytes, the prefix, and counts all;
  * - cm_json on its own: escaped_len() == escape(), cm_out_qmem() decodes
- *   to cm_utf8_sanitize() of its input, base64 decodes to its input, and
+ *   to cm_utf8_sanitize() of its input, base64 decodes to its input, text,
+ *   base64 and the cut over segments equal those over the whole, and
  *   a writer with too small a buffer neither overruns nor miscounts.
  */
 #include "fuzz_util.h"
@@ -368,6 +369,39 @@ static void check_cm_json(apr_pool_t *p, const char *buf, size_t len,
     FUZZ_CHECK(!b64_decode(v->s, v->len, (unsigned char *)tmp, &n)
                && n == len && !memcmp(tmp, buf, len), "base64 round trip");
 
+    /* the same bytes in three segments (cut anywhere, even inside a
+     * character or a base64 group) give the same text, base64 and cut */
+    {
+        cm_seg_t sg[3];
+        cm_out_t o1, o2;
+        size_t a = len * shrink / 8, b = a + (len - a) / 2;
+        int r1, r2;
+
+        sg[0].p = buf;
+        sg[0].n = a;
+        sg[1].p = buf + a;
+        sg[1].n = b - a;
+        sg[2].p = buf + b;
+        sg[2].n = len - b;
+        FUZZ_CHECK(cm_utf8_cut_len_segs(sg, 3, len)
+                   == cm_utf8_cut_len(buf, len), "cut_len over segments");
+        memset(&o1, 0, sizeof(o1));
+        memset(&o2, 0, sizeof(o2));
+        o1.cap = o2.cap = len * 6 + 16;
+        o1.buf = apr_palloc(p, o1.cap);
+        o2.buf = apr_palloc(p, o2.cap);
+        r1 = cm_out_qtext(&o1, buf, len);
+        r2 = cm_out_qtext_segs(&o2, sg, 3, len);
+        FUZZ_CHECK(r1 == r2 && (!r1 || (o1.len == o2.len
+                                        && !memcmp(o1.buf, o2.buf, o1.len))),
+                   "qtext over segments differs");
+        o1.len = o2.len = 0;
+        cm_out_base64(&o1, buf, len);
+        cm_out_base64_segs(&o2, sg, 3, len);
+        FUZZ_CHECK(o1.len == o2.len && !memcmp(o1.buf, o2.buf, o1.len),
+                   "base64 over segments differs");
+    }
+
     /* a buffer too small by shrink bytes: malloc'd to the byte so that
      * ASan sees any overrun; the count still matches the sizing pass */
     memset(&o, 0, sizeof(o));
@@ -391,7 +425,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t plen, limit, chunk, i;
     unsigned int flags;
     ab_capture_t cap;
+    cm_seg_t segs[AB_CAPTURE_SEGS];
+    int nsegs;
+    size_t pos;
     ab_record_t rec;
+    ab_record_body_t flatreq;
     apr_array_header_t *mask;
     apr_table_t *reqh, *resph;
     char *out;
@@ -418,11 +456,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t room = ab_capture_room(&cap);
 
         if ((flags & 0x80) && (i / chunk) % 2 == 0) {
-            /* the FILE bucket path: reserve, copy (pread), commit, and
-             * count the rest; a file bucket may be empty */
-            size_t want = n < room ? n : room;
+            /* the FILE bucket path: copy (pread) piece by piece where
+             * ab_capture_space() says, commit, and count the rest; a file
+             * bucket may be empty */
+            size_t want = n < room ? n : room, got = 0, avail;
 
-            memcpy(ab_capture_reserve(&cap, p, want), payload + i, want);
+            while (got < want) {
+                char *dst = ab_capture_space(&cap, p, got, &avail);
+
+                FUZZ_CHECK(avail > 0, "capture_space: no room");
+                if (avail > want - got) {
+                    avail = want - got;
+                }
+                memcpy(dst, payload + i + got, avail);
+                got += avail;
+            }
             ab_capture_commit(&cap, want);
             ab_capture_skip(&cap, (apr_off_t)(n - want));
         }
@@ -431,9 +479,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        == (n < room ? n : room), "capture_add");
         }
     }
-    FUZZ_CHECK(cap.len == (plen < limit ? plen : limit)
+    nsegs = ab_capture_segments(&cap, segs);
+    for (i = 0, pos = 0; i < (size_t)nsegs; i++) {
+        FUZZ_CHECK(segs[i].n > 0 && pos + segs[i].n <= cap.len
+                   && !memcmp(segs[i].p, payload + pos, segs[i].n),
+                   "capture segment %zu is not the payload", i);
+        pos += segs[i].n;
+    }
+    FUZZ_CHECK(cap.len == (plen < limit ? plen : limit) && pos == cap.len
                && cap.total == (apr_off_t)plen && cap.alloc <= limit
-               && (!cap.len || !memcmp(cap.buf, payload, cap.len))
                && ab_capture_truncated(&cap) == (plen > limit),
                "capture of %zu bytes at limit %zu", plen, limit);
 
@@ -472,7 +526,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rec.mask = mask;
     rec.request.headers = reqh;
     rec.request.content_type = f[7];
-    rec.request.body = cap.buf ? cap.buf : (flags & 2) ? "" : NULL;
+    /* the request body in the capture's segments, as the module gives it */
+    rec.request.body = nsegs || (flags & 2) ? "" : NULL;
+    rec.request.segs = segs;
+    rec.request.nsegs = nsegs;
     rec.request.captured = cap.len;
     rec.request.total = (flags & 64) ? -1 : cap.total;
     rec.request.truncated = ab_capture_truncated(&cap);
@@ -515,8 +572,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(num(json_get(v, "status"), "status") == rec.status, "status");
     FUZZ_CHECK(num(json_get(v, "latency_us"), "latency") == rec.latency_us,
                "latency_us");
-    check_direction(p, json_get(v, "request"), &rec.request, mask,
-                    "request");
+    /* the captured bytes are the payload's prefix (checked above) */
+    flatreq = rec.request;
+    if (nsegs) {
+        flatreq.body = payload;
+        flatreq.nsegs = 0;
+    }
+    check_direction(p, json_get(v, "request"), &flatreq, mask, "request");
     check_direction(p, json_get(v, "response"), &rec.response, mask,
                     "response");
     return 0;

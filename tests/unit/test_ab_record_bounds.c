@@ -7,7 +7,12 @@
 /* Unit tests for what bounds a record and what keeps it exact: the number
  * of header entries it holds (and counts as left out), header grouping
  * past the scan size, the exact bytes of a URI or header that is not
- * valid UTF-8 (uri_b64, headers_b64). */
+ * valid UTF-8 (uri_b64, headers_b64), bodies captured in segments, and
+ * the memory a request takes: caps + the record's own size + 1 MiB,
+ * measured by counting the memory APR's allocator maps. */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +23,39 @@
 
 #include "test_common.h"
 #include "cm_json.h"
+#include "ab_capture.h"
 #include "ab_record.h"
 
 static apr_pool_t *pool;
+
+/* The counting allocator: Debian's APR maps every allocator node with
+ * mmap() (APR_ALLOCATOR_USES_MMAP), so mapping calls made while counting
+ * is on are the memory pools take. These definitions take the place of
+ * libc's for the whole test program (and work under valgrind, which
+ * follows the system calls). */
+static int mm_counting;
+static apr_size_t mm_now, mm_peak;
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    void *r = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+
+    if (mm_counting && r != MAP_FAILED) {
+        mm_now += len;
+        if (mm_now > mm_peak) {
+            mm_peak = mm_now;
+        }
+    }
+    return r;
+}
+
+int munmap(void *addr, size_t len)
+{
+    if (mm_counting) {
+        mm_now -= len;
+    }
+    return (int)syscall(SYS_munmap, addr, len);
+}
 
 static void setup(void)
 {
@@ -241,6 +276,161 @@ START_TEST(raw_bytes_recoverable)
 }
 END_TEST
 
+/* Capture n bytes of gen(i) in chunks of 8000 bytes (as HTTP_IN hands
+ * them out) under cap, with Content-Length hint. */
+static void capture(ab_capture_t *c, apr_pool_t *p, apr_size_t cap,
+                    apr_off_t hint, apr_size_t n, char (*gen)(apr_size_t))
+{
+    char chunk[8000];
+    apr_size_t done = 0, k;
+
+    ab_capture_init(c, cap, hint);
+    while (done < n) {
+        apr_size_t m = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+
+        for (k = 0; k < m; k++) {
+            chunk[k] = gen(done + k);
+        }
+        ab_capture_add(c, p, chunk, m);
+        done += m;
+    }
+}
+
+static char gen_binary(apr_size_t i)
+{
+    return (char)(i * 7 + (i >> 8));
+}
+
+/* "é€😀a" repeated: 2-, 3-, 4- and 1-byte characters (10 bytes), so
+ * segment ends fall inside characters of every length. */
+static char gen_utf8(apr_size_t i)
+{
+    static const char pat[] = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" "a";
+
+    return pat[i % 10];
+}
+
+static char gen_quotes(apr_size_t i)
+{
+    return "ab\"\\\n\x01" "cd\xe2\x80\xa8"[i % 11];
+}
+
+/* A record with body b captured in segments formats exactly as the same
+ * bytes given whole. */
+static void same_as_whole(const ab_capture_t *c, int truncated)
+{
+    cm_seg_t segs[AB_CAPTURE_SEGS];
+    ab_record_t rec;
+    apr_size_t len1, len2, at = 0;
+    const char *l1, *l2;
+    char *whole = apr_palloc(pool, c->len + 1);
+    int i, n = ab_capture_segments(c, segs);
+
+    for (i = 0; i < n; i++) {
+        memcpy(whole + at, segs[i].p, segs[i].n);
+        at += segs[i].n;
+    }
+    empty_record(&rec);
+    rec.response.body = whole;
+    rec.response.captured = c->len;
+    rec.response.total = c->total;
+    rec.response.truncated = truncated;
+    l1 = ab_record_format(pool, &rec, &len1);
+    rec.response.body = "";
+    rec.response.segs = segs;
+    rec.response.nsegs = n;
+    l2 = ab_record_format(pool, &rec, &len2);
+    ck_assert_uint_eq(len1, len2);
+    ck_assert_msg(!memcmp(l1, l2, len1), "segments format differently");
+}
+
+START_TEST(segments_format_as_whole)
+{
+    static const apr_off_t hints[] = { -1, 1, 3, 5000 };
+    static char (*const gens[])(apr_size_t) = { gen_binary, gen_utf8,
+                                                gen_quotes };
+    static const apr_size_t sizes[] = { 1, 8191, 8193, 30011, 70000 };
+    ab_capture_t c;
+    apr_size_t h, g, z;
+
+    for (h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+        for (g = 0; g < sizeof(gens) / sizeof(gens[0]); g++) {
+            for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+                /* whole, and truncated by a cap that cuts characters */
+                capture(&c, pool, 100000, hints[h], sizes[z], gens[g]);
+                same_as_whole(&c, 0);
+                capture(&c, pool, sizes[z] - sizes[z] / 3, hints[h],
+                        sizes[z], gens[g]);
+                same_as_whole(&c, 1);
+            }
+        }
+    }
+}
+END_TEST
+
+/* Peak memory of one request's capture and record: a binary body of
+ * unknown length in both directions, caps at 16 MiB (4 MiB under
+ * UNIT_QUICK, for valgrind). The pool's mapped memory at its peak must
+ * stay within both caps + the record's own size + 1 MiB: no doubling
+ * garbage, no second formatting pass. */
+static void memory_bound(char (*gen)(apr_size_t), apr_size_t body_extra)
+{
+    apr_size_t cap = getenv("UNIT_QUICK") ? 4 * 1024 * 1024
+                                          : 16 * 1024 * 1024;
+    apr_allocator_t *al;
+    apr_pool_t *p;
+    ab_capture_t req, resp;
+    cm_seg_t rs[AB_CAPTURE_SEGS], ps[AB_CAPTURE_SEGS];
+    ab_record_t rec;
+    apr_size_t len, bound;
+
+    ck_assert_int_eq(apr_allocator_create(&al), APR_SUCCESS);
+    mm_now = mm_peak = 0;
+    mm_counting = 1;
+    ck_assert_int_eq(apr_pool_create_ex(&p, NULL, NULL, al), APR_SUCCESS);
+    capture(&req, p, cap, -1, cap + body_extra, gen);
+    capture(&resp, p, cap, -1, cap + body_extra, gen);
+    empty_record(&rec);
+    rec.uri = "/upload";
+    rec.request.segs = rs;
+    rec.request.nsegs = ab_capture_segments(&req, rs);
+    rec.request.body = "";
+    rec.request.captured = req.len;
+    rec.request.total = req.total;
+    rec.request.truncated = ab_capture_truncated(&req);
+    rec.response.segs = ps;
+    rec.response.nsegs = ab_capture_segments(&resp, ps);
+    rec.response.body = "";
+    rec.response.captured = resp.len;
+    rec.response.total = resp.total;
+    rec.response.truncated = ab_capture_truncated(&resp);
+    ab_record_format(p, &rec, &len);
+    mm_counting = 0;
+    bound = 2 * cap + len + 1024 * 1024;
+    fprintf(stderr, "# memory: caps 2 x %lu, record %lu, peak mapped %lu "
+            "(bound %lu, %.2f x caps)\n", (unsigned long)cap,
+            (unsigned long)len, (unsigned long)mm_peak,
+            (unsigned long)bound, (double)mm_peak / (double)(2 * cap));
+    ck_assert_msg(mm_peak >= 2 * cap, "the counter saw %lu bytes: does APR "
+                  "map its memory with mmap here?", (unsigned long)mm_peak);
+    ck_assert_msg(mm_peak <= bound, "peak %lu > caps + record + 1 MiB = %lu",
+                  (unsigned long)mm_peak, (unsigned long)bound);
+    apr_pool_destroy(p);
+    apr_allocator_destroy(al);
+}
+
+START_TEST(memory_binary_body)
+{
+    memory_bound(gen_binary, 0);
+}
+END_TEST
+
+START_TEST(memory_text_body_truncated)
+{
+    memory_bound(gen_quotes, 100000);
+}
+END_TEST
+
 Suite *ab_record_bounds_suite(void)
 {
     Suite *s = suite_create("ab_record_bounds");
@@ -252,6 +442,9 @@ Suite *ab_record_bounds_suite(void)
     tcase_add_test(tc, headers_at_cap);
     tcase_add_test(tc, headers_grouped_by_hash);
     tcase_add_test(tc, raw_bytes_recoverable);
+    tcase_add_test(tc, segments_format_as_whole);
+    tcase_add_test(tc, memory_binary_body);
+    tcase_add_test(tc, memory_text_body_truncated);
     suite_add_tcase(s, tc);
     return s;
 }
