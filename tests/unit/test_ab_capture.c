@@ -5,6 +5,7 @@
  */
 
 /* Unit tests for ab_capture: the cap edges and chunks straddling it. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "test_common.h"
@@ -58,11 +59,13 @@ static char *flat(const ab_capture_t *c)
 static void check_pattern(const ab_capture_t *c)
 {
     const char *buf = flat(c);
+    char *want = apr_palloc(pool, c->len + 1);
     apr_size_t i;
 
     for (i = 0; i < c->len; i++) {
-        ck_assert_int_eq(buf[i], 'a' + (int)(i % 26));
+        want[i] = (char)('a' + (int)(i % 26));
     }
+    ck_assert_msg(!memcmp(buf, want, c->len), "captured bytes differ");
 }
 
 static void edge(apr_size_t cap, apr_size_t total, apr_size_t chunk)
@@ -230,6 +233,9 @@ START_TEST(segments_within_cap)
     char *dst;
 
     for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+        if (getenv("UNIT_QUICK") && caps[i] > 1024 * 1024) {
+            continue;           /* valgrind: the small caps suffice */
+        }
         ab_capture_init(&c, caps[i], -1);
         feed(&c, caps[i] + 5000, 4000);
         ck_assert_uint_eq(c.len, caps[i]);
