@@ -15,14 +15,15 @@ HTTPD=${HTTPD:-/usr/sbin/apache2}
 # through a wrapper that preloads the sanitizer runtime and sends reports
 # to files, and any report fails the run.
 # (use_sigaltstack=0: libasan 12 reports its own sigaltstack teardown at
-# thread exit as a stack-buffer-overflow, a known false positive.)
+# thread exit as a stack-buffer-overflow, a known false positive.) A
+# library a test preloads (its own resolver) is kept, after the runtime.
 san_setup() {   # DIR: write DIR/httpd-san, set HTTPD and SAN_LOGS
     SAN_LOGS=$1/sanitizer-logs
     mkdir -p "$SAN_LOGS" && chmod 1777 "$SAN_LOGS"
     asan=$(${CC:-gcc} -print-file-name=libasan.so)
     {
         echo '#!/bin/sh'
-        echo "export LD_PRELOAD=\"$asan\""
+        echo "export LD_PRELOAD=\"$asan\${LD_PRELOAD:+ \$LD_PRELOAD}\""
         echo "export ASAN_OPTIONS=\"detect_leaks=0:use_sigaltstack=0:abort_on_error=1:log_path=$SAN_LOGS/asan\""
         echo "export UBSAN_OPTIONS=\"print_stacktrace=1:halt_on_error=1:log_path=$SAN_LOGS/ubsan\""
         echo "exec \"$HTTPD\" \"\$@\""
