@@ -12,6 +12,9 @@
  * - idp_id_from_query/path/header/cookie agree with the references on
  *   missing, repeated, badly encoded and the decoded value; a decoded id
  *   never holds a NUL; path's rest points at '/' or the end;
+ * - idp_path_has_dot_segment agrees with a reference: some piece of the
+ *   path or of the path decoded once more (split at '/' and '\\') is "."
+ *   or ".." up to its first ';' (issue 11 #6);
  * - idp_id_chars_ok, idp_id_default_match and idp_id_validate agree
  *   with the allowlist, the default pattern and the length limit;
  * - ab_type_match with the default list agrees with a reference, and a
@@ -30,6 +33,7 @@
 #include "ab_types.h"
 #include "cm_json.h"
 #include "idp_id.h"
+#include "idp_template.h"
 
 #define NF 8
 
@@ -415,6 +419,53 @@ static void check_utf8(apr_pool_t *p, const char *buf, size_t len)
     }
 }
 
+/* Reference for idp_path_has_dot_segment(): whether a piece of s (split
+ * at '/' and '\\', cut at its first ';') is "." or "..". */
+static int ref_dot_piece(char *s)
+{
+    char *save = NULL, *t;
+
+    for (t = strtok_r(s, "/\\", &save); t; t = strtok_r(NULL, "/\\", &save)) {
+        char *semi = strchr(t, ';');
+        if (semi) {
+            *semi = '\0';
+        }
+        if (!strcmp(t, ".") || !strcmp(t, "..")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void check_dot_segments(apr_pool_t *p, const char *path)
+{
+    char *raw, *dec;
+    size_t i, o = 0, n;
+    int want;
+
+    if (!path) {
+        return;
+    }
+    n = strlen(path);
+    raw = apr_pstrdup(p, path);
+    dec = apr_palloc(p, n + 1);
+    for (i = 0; i < n; i++) {
+        int hi = i + 2 < n + 1 && path[i] == '%' ? ref_hex(path[i + 1]) : -1;
+        int lo = hi >= 0 ? ref_hex(path[i + 2]) : -1;
+        if (lo >= 0 && (hi || lo)) {
+            dec[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        else {
+            dec[o++] = path[i];
+        }
+    }
+    dec[o] = '\0';
+    want = ref_dot_piece(raw) || ref_dot_piece(dec);
+    FUZZ_CHECK(idp_path_has_dot_segment(p, path) == want,
+               "dot-segment of '%s': expected %d", path, want);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
@@ -436,6 +487,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else {
         FUZZ_CHECK(!f[3] || strchr(f[3], ','), "header refused");
     }
+    check_dot_segments(p, f[2]);
     check_cookie(p, f[4], f[0]);
     check_cookie(p, f[4], "tenant");
     check_validation(f[0], size % 70);
