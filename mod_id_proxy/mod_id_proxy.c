@@ -29,6 +29,7 @@
 #include "http_request.h"
 
 #include "mod_id_proxy_private.h"
+#include "mod_id_proxy_metrics.h"
 
 idp_proxy_api_t idp_proxy;
 
@@ -457,6 +458,7 @@ static void idp_register_hooks(apr_pool_t *p)
     /* An optional hook: registered by name, whatever the load order. */
     APR_OPTIONAL_HOOK(proxy, request_status, idp_request_status, NULL, NULL,
                       APR_HOOK_MIDDLE);
+    idp_metrics_register_hooks();
 }
 
 AP_DECLARE_MODULE(id_proxy) = {

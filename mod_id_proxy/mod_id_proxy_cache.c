@@ -777,6 +777,22 @@ static int snap_one(void *baton, const idp_cache_entry_t *e)
     return 1;
 }
 
+int idp_counts(idp_snapshot_t *snap)
+{
+    memset(snap, 0, sizeof(*snap));
+    if (!child.cache) {
+        return 0;
+    }
+    apr_thread_mutex_lock(child.lock);
+    idp_cache_stats(child.cache, &snap->cache);
+    snap->st = child.st;
+    snap->count = idp_cache_count(child.cache);
+    apr_thread_mutex_unlock(child.lock);
+    snap->st.conns_created = apr_atomic_read32(&child.conns_created);
+    snap->st.backend_errors = apr_atomic_read32(&child.backend_errors);
+    return 1;
+}
+
 int idp_snapshot(apr_pool_t *p, idp_snapshot_t *snap)
 {
     snap_ctx_t sc;

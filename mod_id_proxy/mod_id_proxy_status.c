@@ -15,6 +15,7 @@
 #include "http_protocol.h"
 
 #include "mod_id_proxy_private.h"
+#include "mod_id_proxy_metrics.h"
 #include "cm_json.h"
 
 static const char *iso(apr_pool_t *p, apr_time_t t)
@@ -80,6 +81,28 @@ static void send_json(request_rec *r, const idp_snapshot_t *s, int have)
                s->st.create_failures, s->st.backend_errors,
                s->st.conns_created, s->st.admission_waits,
                s->st.admission_overflows);
+    idp_metrics_publish();
+    ap_rprintf(r, ",\"server_totals\":{\"hits\":%" APR_UINT64_T_FMT
+               ",\"misses\":%" APR_UINT64_T_FMT
+               ",\"inserts\":%" APR_UINT64_T_FMT
+               ",\"evictions\":%" APR_UINT64_T_FMT
+               ",\"expirations\":%" APR_UINT64_T_FMT
+               ",\"overflows\":%" APR_UINT64_T_FMT
+               ",\"negative_hits\":%" APR_UINT64_T_FMT
+               ",\"dns_failures\":%" APR_UINT64_T_FMT
+               ",\"backend_errors\":%" APR_UINT64_T_FMT
+               ",\"connections_created\":%" APR_UINT64_T_FMT
+               ",\"entries\":%" APR_UINT64_T_FMT "}",
+               idp_metric_total(IDP_M_HITS), idp_metric_total(IDP_M_MISSES),
+               idp_metric_total(IDP_M_INSERTS),
+               idp_metric_total(IDP_M_EVICTIONS),
+               idp_metric_total(IDP_M_EXPIRATIONS),
+               idp_metric_total(IDP_M_OVERFLOWS),
+               idp_metric_total(IDP_M_NEG_HITS),
+               idp_metric_total(IDP_M_DNS_FAILURES),
+               idp_metric_total(IDP_M_BACKEND_ERRORS),
+               idp_metric_total(IDP_M_CONNS_CREATED),
+               idp_metric_total(IDP_M_ENTRIES));
     ap_rputs(",\"entries\":[", r);
     for (i = 0; i < s->entries->nelts; i++) {
         const idp_entry_snapshot_t *e =
@@ -106,8 +129,20 @@ static void send_html(request_rec *r, const idp_snapshot_t *s, int have)
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rputs(DOCTYPE_HTML_4_01 "<html><head><title>mod_id_proxy status"
              "</title></head><body>\n<h1>mod_id_proxy status</h1>\n", r);
-    ap_rprintf(r, "<p>Child process %" APR_PID_T_FMT " (each child has its "
-               "own cache; <a href=\"?json\">JSON</a>).</p>\n", getpid());
+    idp_metrics_publish();
+    ap_rprintf(r, "<p>All children: %" APR_UINT64_T_FMT " hits, %"
+               APR_UINT64_T_FMT " misses, %" APR_UINT64_T_FMT " overflows, %"
+               APR_UINT64_T_FMT " backends cached, %" APR_UINT64_T_FMT
+               " connections created, %" APR_UINT64_T_FMT
+               " backend errors.</p>\n",
+               idp_metric_total(IDP_M_HITS), idp_metric_total(IDP_M_MISSES),
+               idp_metric_total(IDP_M_OVERFLOWS),
+               idp_metric_total(IDP_M_ENTRIES),
+               idp_metric_total(IDP_M_CONNS_CREATED),
+               idp_metric_total(IDP_M_BACKEND_ERRORS));
+    ap_rprintf(r, "<p>Below: child process %" APR_PID_T_FMT " only (each "
+               "child has its own cache; <a href=\"?json\">JSON</a>).</p>\n",
+               getpid());
     if (!have) {
         ap_rputs("<p>No IdProxyRoute is configured.</p></body></html>\n", r);
         return;
