@@ -1,8 +1,10 @@
-# A real Prometheus server scrapes the audit-body-metrics handler of an
-# httpd whose load is spread over several children (prefork, each child
-# one connection at a time): the value Prometheus reports for
-# audit_body_records_written_total equals the requests made. A private
-# httpd and a private Prometheus (Debian's package), both on 127.0.0.1.
+# A real Prometheus server scrapes the audit-body-metrics and
+# id-proxy-metrics handlers of an httpd whose load is spread over several
+# children (prefork, each child one connection at a time): the values
+# Prometheus reports for audit_body_records_written_total and for the
+# routed requests (id_proxy cache hits + misses) equal the requests made.
+# A private httpd (with its own backend virtual host) and a private
+# Prometheus (Debian's package), all on 127.0.0.1.
 use strict;
 use warnings FATAL => 'all';
 
@@ -18,16 +20,20 @@ my $vars = Apache::Test::config()->{vars};
 my $mods = '/usr/lib/apache2/modules';
 my $prom = `command -v prometheus 2>/dev/null`;
 chomp $prom;
-plan tests => 6,
+plan tests => 8,
     need { 'prometheus (Debian package prometheus) is needed' => sub { $prom ne '' } },
     need { 'ab (apache2-utils) is needed' => sub { `ab -V 2>&1` =~ /ApacheBench/ } },
     need { 'mod_mpm_prefork is needed' => sub { -e "$mods/mod_mpm_prefork.so" } };
 
 my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
+my $idp_so = "$vars->{serverroot}/../../mod_id_proxy/.libs/mod_id_proxy.so";
 my $dir = tempdir(CLEANUP => 1);
 mkdir "$dir/$_" for qw(logs htdocs prom);
 open my $fh, '>', "$dir/htdocs/r.json" or die;
 print $fh '{"ok":true}';
+close $fh;
+open $fh, '>', "$dir/htdocs/b.json" or die;
+print $fh '{"backend":true}';
 close $fh;
 
 sub free_port {
@@ -39,6 +45,7 @@ sub free_port {
 }
 my $port = free_port();
 my $pport = free_port();
+my $bport = free_port();
 
 open my $c, '>', "$dir/httpd.conf" or die;
 print $c <<"CONF";
@@ -52,16 +59,29 @@ LoadModule mpm_prefork_module $mods/mod_mpm_prefork.so
 LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule mime_module $mods/mod_mime.so
 LoadModule audit_body_module "$so"
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+LoadModule id_proxy_module "$idp_so"
 TypesConfig /dev/null
 AddType application/json .json
 DocumentRoot "$dir/htdocs"
 <Directory "$dir/htdocs">
     Require all granted
 </Directory>
-StartServers 4
-MinSpareServers 4
-MaxSpareServers 8
-MaxRequestWorkers 8
+StartServers 6
+MinSpareServers 6
+MaxSpareServers 12
+MaxRequestWorkers 16
+# The backend: the same server on a second port (routed requests take a
+# frontend and a backend child each).
+Listen 127.0.0.1:$bport
+<VirtualHost 127.0.0.1:$bport>
+    DocumentRoot "$dir/htdocs"
+</VirtualHost>
+IdProxyRoute /t/ http://127.0.0.{id}:$bport/ source=query:id
+<Location "/idp-metrics">
+    SetHandler id-proxy-metrics
+</Location>
 LogFormat "%P %U" pidlog
 CustomLog logs/access.log pidlog
 AuditBodyLog logs/audit.log
@@ -80,8 +100,12 @@ global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
-  - job_name: httpd
+  - job_name: audit_body
     metrics_path: /metrics
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+  - job_name: id_proxy
+    metrics_path: /idp-metrics
     static_configs:
       - targets: ['127.0.0.1:$port']
 YML
@@ -95,7 +119,7 @@ for (1 .. 50) {
     if ($ua->get("http://127.0.0.1:$port/metrics")->is_success) { $up = 1; last; }
     usleep(100_000);
 }
-ok t_cmp($up, 1, 'httpd (prefork, 4 children) answers');
+ok t_cmp($up, 1, 'httpd (prefork, 6 children) answers');
 
 my $ppid = fork();
 die "fork: $!" unless defined $ppid;
@@ -112,11 +136,19 @@ my $n = 400;
 my $ab = `ab -q -n $n -c 4 'http://127.0.0.1:$port/r.json' 2>&1`;
 my ($done) = $ab =~ /Complete requests:\s+(\d+)/;
 ok t_cmp($done // 0, $n, 'every request completed');
+my $nr = 200;
+$ab = `ab -q -n $nr -c 4 'http://127.0.0.1:$port/t/b.json?id=1' 2>&1`;
+my ($rdone) = $ab =~ /Complete requests:\s+(\d+)/;
+my ($rfail) = $ab =~ /Failed requests:\s+(\d+)/;
+my ($non2xx) = $ab =~ /Non-2xx responses:\s+(\d+)/;
+t_debug($ab) if ($rfail // 1) || $non2xx;
+ok t_cmp(($rdone // 0) == $nr && !$rfail && !$non2xx ? 1 : 0, 1,
+         "every routed request completed with 200 ($nr)");
 
 # Several children served the load (the access log's %P).
 my %pids;
 if (open my $al, '<', "$dir/logs/access.log") {
-    while (<$al>) { $pids{$1}++ if m{^(\d+) /r\.json$}; }
+    while (<$al>) { $pids{$1}++ if m{^(\d+) /(r|t/b)\.json$}; }
     close $al;
 }
 t_debug(join ' ', map { "$_:$pids{$_}" } sort keys %pids);
@@ -142,6 +174,23 @@ for (1 .. 150) {
     usleep(200_000);
 }
 ok t_cmp($query_ok, 1, 'Prometheus scraped the handler');
+
+my $routed;
+for (1 .. 100) {
+    my $r = $ua->get("http://127.0.0.1:$pport/api/v1/query?query="
+                     . "id_proxy_cache_hits_total%2Bid_proxy_cache_misses_total");
+    if ($r->is_success) {
+        my $d = eval { $json->decode($r->content) };
+        my $res = $d && $d->{data} && $d->{data}{result};
+        if ($res && @$res) {
+            $routed = $res->[0]{value}[1];
+            last if $routed == $nr;
+        }
+    }
+    usleep(200_000);
+}
+ok t_cmp($routed // -1, $nr,
+         'Prometheus: id_proxy hits + misses equal the routed requests');
 ok t_cmp($value // -1, $n,
          'Prometheus: audit_body_records_written_total equals the requests made');
 
