@@ -39,7 +39,7 @@ sub child_threads {
 sub status_has_sink {
     my $srv = shift;
     my (undef, $body) = server_get($srv, '/status?auto', 5);
-    return ($body // '') =~ /AuditBodyRecords/ ? 'sink' : 'no sink';
+    return ($body // '') =~ /AuditBodyRecords\(/ ? 'sink' : 'no sink';
 }
 
 # 1. never On
