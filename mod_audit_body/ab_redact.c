@@ -19,13 +19,30 @@
 
 /* ============================================================ names */
 
+/* Pattern shapes, so the common ones need no glob: exact, "*lit*",
+ * "*lit", "lit*"; anything else goes through glob(). */
+enum { P_EXACT, P_CONTAINS, P_SUFFIX, P_PREFIX, P_GLOB };
+
 struct ab_redact_names {
     int n;
     const char **pat;       /* lower case */
     apr_size_t *plen;
-    unsigned char *wild;    /* pattern contains '*' */
+    unsigned char *wild;    /* shape (P_*) */
+    const char **lit;       /* the literal of a CONTAINS/SUFFIX/PREFIX */
+    apr_size_t *llen;
     apr_uint32_t lenmask;   /* bit min(len,31) of every exact pattern */
+    int *hash;              /* open addressing: exact pattern index + 1 */
+    apr_uint32_t hmask;
+    int nwild;              /* indexes of the other shapes */
+    int *wilds;
+    apr_uint32_t *need;     /* letters (c & 31) a wildcard literal needs */
 };
+
+/* FNV-1a over lower-cased bytes. */
+static APR_INLINE apr_uint32_t fnv(apr_uint32_t h, unsigned char c)
+{
+    return (h ^ c) * 16777619u;
+}
 
 static int name_ok(const char *s)
 {
@@ -147,11 +164,71 @@ ab_redact_names_t *ab_redact_names_build(apr_pool_t *p,
     }
     n->plen = apr_pcalloc(p, (n->n + 1) * sizeof(*n->plen));
     n->wild = apr_pcalloc(p, n->n + 1);
+    n->lit = apr_pcalloc(p, (n->n + 1) * sizeof(*n->lit));
+    n->llen = apr_pcalloc(p, (n->n + 1) * sizeof(*n->llen));
     for (i = 0; i < n->n; i++) {
-        n->plen[i] = strlen(n->pat[i]);
-        n->wild[i] = strchr(n->pat[i], '*') != NULL;
-        if (!n->wild[i]) {
-            n->lenmask |= 1u << (n->plen[i] < 31 ? n->plen[i] : 31);
+        const char *pt = n->pat[i], *star;
+        apr_size_t pl = strlen(pt), stars = 0;
+
+        n->plen[i] = pl;
+        for (star = pt; (star = strchr(star, '*')) != NULL; star++) {
+            stars++;
+        }
+        n->lit[i] = pt;
+        n->llen[i] = pl;
+        if (!stars) {
+            n->wild[i] = P_EXACT;
+            n->lenmask |= 1u << (pl < 31 ? pl : 31);
+        }
+        else if (stars == 2 && pl > 2 && pt[0] == '*' && pt[pl - 1] == '*') {
+            n->wild[i] = P_CONTAINS;
+            n->lit[i] = pt + 1;
+            n->llen[i] = pl - 2;
+        }
+        else if (stars == 1 && pt[0] == '*') {
+            n->wild[i] = P_SUFFIX;
+            n->lit[i] = pt + 1;
+            n->llen[i] = pl - 1;
+        }
+        else if (stars == 1 && pt[pl - 1] == '*') {
+            n->wild[i] = P_PREFIX;
+            n->llen[i] = pl - 1;
+        }
+        else {
+            n->wild[i] = P_GLOB;
+        }
+    }
+    /* Exact patterns in a hash table at most half full; the others in a
+     * list tried one by one. */
+    n->hmask = 63;
+    while (n->hmask + 1 < (apr_uint32_t)(2 * n->n)) {
+        n->hmask = n->hmask * 2 + 1;
+    }
+    n->hash = apr_pcalloc(p, (n->hmask + 1) * sizeof(*n->hash));
+    n->wilds = apr_pcalloc(p, (n->n + 1) * sizeof(*n->wilds));
+    n->need = apr_pcalloc(p, (n->n + 1) * sizeof(*n->need));
+    for (i = 0; i < n->n; i++) {
+        if (n->wild[i] == P_EXACT) {
+            apr_uint32_t h = 2166136261u;
+            const char *c;
+
+            for (c = n->pat[i]; *c; c++) {
+                h = fnv(h, (unsigned char)*c);
+            }
+            while (n->hash[h & n->hmask]) {
+                h++;
+            }
+            n->hash[h & n->hmask] = i + 1;
+        }
+        else {
+            const char *c;
+
+            n->wilds[n->nwild++] = i;
+            for (c = n->pat[i]; *c; c++) {
+                if (*c != '*') {
+                    n->need[i] |= 1u << (*c & 31);
+                }
+            }
         }
     }
     return n;
@@ -207,7 +284,8 @@ int ab_redact_name_match(const ab_redact_names_t *n, const char *name,
 {
     char lc[AB_REDACT_NAME_MAX];
     apr_size_t i;
-    int k, exact;
+    apr_uint32_t h, have = 0;
+    int k, w;
 
     if (!n || !n->n) {
         return 0;
@@ -215,19 +293,62 @@ int ab_redact_name_match(const ab_redact_names_t *n, const char *name,
     if (len >= AB_REDACT_NAME_MAX) {
         return 1;                       /* fail closed */
     }
+    h = 2166136261u;
     for (i = 0; i < len; i++) {
         lc[i] = (char)abr_lc((unsigned char)name[i]);
+        h = fnv(h, (unsigned char)lc[i]);
+        have |= 1u << (lc[i] & 31);
     }
-    exact = (n->lenmask >> (len < 31 ? len : 31)) & 1;
-    for (k = 0; k < n->n; k++) {
-        if (n->wild[k]) {
+    if ((n->lenmask >> (len < 31 ? len : 31)) & 1) {
+        int e;
+
+        while ((e = n->hash[h & n->hmask]) != 0) {
+            if (n->plen[e - 1] == len && !memcmp(n->pat[e - 1], lc, len)) {
+                return 1;
+            }
+            h++;
+        }
+    }
+    for (w = 0; w < n->nwild; w++) {
+        apr_size_t ll;
+
+        k = n->wilds[w];
+        ll = n->llen[k];
+        if ((n->need[k] & have) != n->need[k] || ll > len) {
+            continue;               /* a letter it needs is missing */
+        }
+        switch (n->wild[k]) {
+        case P_CONTAINS: {
+            apr_size_t at;
+            const char *lit = n->lit[k];
+
+            for (at = 0; at + ll <= len; at++) {
+                apr_size_t m = 0;
+
+                while (m < ll && lc[at + m] == lit[m]) {
+                    m++;
+                }
+                if (m == ll) {
+                    return 1;
+                }
+            }
+            break;
+        }
+        case P_SUFFIX:
+            if (ll <= len && !memcmp(lc + len - ll, n->lit[k], ll)) {
+                return 1;
+            }
+            break;
+        case P_PREFIX:
+            if (ll <= len && !memcmp(lc, n->lit[k], ll)) {
+                return 1;
+            }
+            break;
+        default:
             if (glob(n->pat[k], n->plen[k], lc, len)) {
                 return 1;
             }
-        }
-        else if (exact && n->plen[k] == len
-                 && !memcmp(n->pat[k], lc, len)) {
-            return 1;
+            break;
         }
     }
     return 0;
@@ -294,7 +415,15 @@ static int find_pan(const char *s, apr_size_t len, int at_cut,
         int ng = 0, a, b;
 
         if (!ISDIG(s[i])) {
-            i++;
+            /* A PAN is 13+ bytes of digits and separators: if the byte 12
+             * ahead is neither, none starts before it. */
+            if (i + 12 < len && !ISDIG(s[i + 12]) && s[i + 12] != ' '
+                && s[i + 12] != '-') {
+                i += 13;
+            }
+            else {
+                i++;
+            }
             continue;
         }
         rs = i;
@@ -363,17 +492,18 @@ static const unsigned char b64u[256] = {
 static int find_jwt(const char *s, apr_size_t len, int at_cut,
                     apr_size_t *ms, apr_size_t *me)
 {
-    const char *p = s, *end = s + len;
+    const char *p = s + 2, *end = s + len;
 
-    while (end - p >= 3
-           && (p = memchr(p, 'e', (apr_size_t)(end - p - 2))) != NULL) {
+    /* 'J' is rarer than 'e' in text: look for it, then back up. */
+    while (p < end && (p = memchr(p, 'J', (apr_size_t)(end - p))) != NULL) {
         const char *q;
         int dots = 0, seg2 = 0;
 
-        if (p[1] != 'y' || p[2] != 'J' || (p > s && B64U(p[-1]))) {
+        if (p[-1] != 'y' || p[-2] != 'e' || (p - 2 > s && B64U(p[-3]))) {
             p++;
             continue;
         }
+        p -= 2;
         for (q = p + 3; q < end; q++) {
             if (B64U(*q)) {
                 if (dots == 1) {
@@ -392,7 +522,7 @@ static int find_jwt(const char *s, apr_size_t len, int at_cut,
             *me = (apr_size_t)(q - s);
             return 1;
         }
-        p = q;
+        p = q + 2;
     }
     return 0;
 }
@@ -442,8 +572,13 @@ int ab_redact_detect(const ab_redact_cfg_t *cfg, const char *s,
 {
     apr_size_t bs = (apr_size_t)-1, be = 0, a, b;
 
-    if ((cfg->detectors & AB_REDACT_DET_PAN) && find_pan(s, len, at_cut,
-                                                         &a, &b)) {
+    /* Shortest matches: 13 digits (8 at a cut), "eyJ" + ".x." (eyJ at a
+     * cut), "bearer x". */
+    if (len < 3 || (len < 8 && !at_cut && !cfg->extra)) {
+        return 0;
+    }
+    if ((cfg->detectors & AB_REDACT_DET_PAN) && (len >= 13 || at_cut)
+        && find_pan(s, len, at_cut, &a, &b)) {
         bs = a;
         be = b;
     }
@@ -545,6 +680,16 @@ void abr_path_num(abr_path_t *pa, apr_size_t v)
         v /= 10;
     } while (v);
     abr_path_add(pa, q, (apr_size_t)(e - q));
+}
+
+int abr_report_full(ab_redact_report_t *rep)
+{
+    if (rep->npaths < AB_REDACT_MAX_PATHS) {
+        return 0;
+    }
+    rep->count++;
+    rep->left_out++;
+    return 1;
 }
 
 void abr_report(ab_redact_report_t *rep, const abr_path_t *pa)

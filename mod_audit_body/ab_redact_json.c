@@ -21,6 +21,7 @@ typedef struct {
     unsigned char klen;         /* key bytes kept */
     unsigned char kcut;         /* key longer than KEEP_KEY */
     apr_size_t idx;             /* array element index */
+    const char *kp;             /* the key (in the input, or key[]) */
     char key[KEEP_KEY];
 } jlevel_t;
 
@@ -51,7 +52,18 @@ typedef struct {
     int d;
     int sup;                    /* depth of the suppressed value, or -1 */
     apr_size_t vstart;          /* where the suppressed value starts */
+    apr_size_t cp;              /* input copied to the output up to here */
 } jctx_t;
+
+/* The output is the input with redacted spans replaced: bytes are copied
+ * in runs, up to where a replacement starts, never byte by byte. */
+static APR_INLINE void flush(jctx_t *j, apr_size_t upto)
+{
+    if (upto > j->cp) {
+        abr_put(j->o, j->in + j->cp, upto - j->cp);
+        j->cp = upto;
+    }
+}
 
 static void build_path(const jctx_t *j, abr_path_t *pa)
 {
@@ -68,7 +80,7 @@ static void build_path(const jctx_t *j, abr_path_t *pa)
             if (pa->n) {
                 abr_path_add(pa, ".", 1);
             }
-            abr_path_add(pa, v->key, v->klen);
+            abr_path_add(pa, v->kp, v->klen);
             if (v->kcut) {
                 abr_path_add(pa, "...", 3);
             }
@@ -92,7 +104,7 @@ static void put_suppressed(jctx_t *j, apr_size_t end, int complete)
     const char *v = j->in + j->vstart;
     apr_size_t n = end - j->vstart;
 
-    if (*v == '"') {
+    if (*v == '"' && o->cfg->with == AB_REDACT_HMAC) {
         int cut;
 
         v++;
@@ -103,15 +115,15 @@ static void put_suppressed(jctx_t *j, apr_size_t end, int complete)
         n = abr_json_unescape(v, n, o->scratch, o->scap, &cut);
         v = o->scratch;
     }
-    abr_put_token(o, v, n, 1);
+    abr_put_token(o, v, n, 1);           /* v is unused in mask mode */
     j->sup = -1;
+    j->cp = end;
 }
 
-/* A string or number value at in[s..e) (string content without quotes,
- * escaped when esc) written at out[ostart..]: replace it if a detector
- * matches. */
+/* A string or number value in[vs..ve) with content in[s..e) (escaped
+ * when esc): replace it if a detector matches. */
 static void detect(jctx_t *j, apr_size_t s, apr_size_t e, int esc,
-                   apr_size_t ostart, int at_cut)
+                   apr_size_t vs, apr_size_t ve, int at_cut)
 {
     abr_out_t *o = j->o;
     const char *v = j->in + s;
@@ -126,10 +138,13 @@ static void detect(jctx_t *j, apr_size_t s, apr_size_t e, int esc,
     if (!ab_redact_detect(o->cfg, v, n, at_cut, &a, &b)) {
         return;
     }
-    o->len = ostart;
+    flush(j, vs);
     abr_put_token(o, v, n, 1);
-    build_path(j, &pa);
-    abr_report(o->rep, &pa);
+    j->cp = ve;
+    if (!abr_report_full(o->rep)) {
+        build_path(j, &pa);
+        abr_report(o->rep, &pa);
+    }
 }
 
 ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
@@ -141,7 +156,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     int st = J_VALUE, in_key = 0, esc = 0, hexn = 0, nst = N_INT;
     int pending = 0;
     const char *lit = NULL;
-    apr_size_t i = 0, sstart = 0, ostart = 0, nstart = 0;
+    apr_size_t i = 0, sstart = 0, nstart = 0;
     jctx_t j;
     char kbuf[AB_REDACT_NAME_MAX];
 
@@ -155,8 +170,8 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     j.d = 0;
     j.sup = -1;
     j.vstart = 0;
+    j.cp = 0;
 
-#define EMIT(c) do { if (j.sup < 0) abr_putc(o, (c)); } while (0)
 #define FAIL(why) do { o->rep->reason = (why); o->rep->offset = i; \
                        return AB_REDACT_UNPARSEABLE; } while (0)
 /* A value ended at in[..end) at depth j.d. */
@@ -174,19 +189,35 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
         case J_STR: {
             apr_size_t k = i;
 
+            /* Eight bytes at a time while none is '"', '\\' or < 0x20. */
+            while (len - k >= 8) {
+                apr_uint64_t v, q, b;
+
+                memcpy(&v, in + k, 8);
+                q = v ^ 0x2222222222222222ULL;
+                b = v ^ 0x5c5c5c5c5c5c5c5cULL;
+                v = ((v - 0x2020202020202020ULL) | (q - 0x0101010101010101ULL)
+                     | (b - 0x0101010101010101ULL)) & ~v
+                    & 0x8080808080808080ULL;
+                if (v) {
+#if !APR_IS_BIGENDIAN && defined(__GNUC__)
+                    /* the lowest flag is the first stop byte: borrows
+                     * only run upwards from a real one */
+                    k += (apr_size_t)__builtin_ctzll(v) >> 3;
+#endif
+                    break;
+                }
+                k += 8;
+            }
             while (k < len && !jstop[(unsigned char)in[k]]) {
                 k++;
             }
             if (k > i) {
-                if (j.sup < 0) {
-                    abr_put(o, in + i, k - i);
-                }
                 i = k;
                 continue;
             }
             if (c == '\\') {
                 esc = 1;
-                EMIT(c);
                 st = J_ESC;
                 i++;
                 continue;
@@ -199,7 +230,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 apr_size_t kl = i - sstart, keep;
                 jlevel_t *v = &j.lv[j.d];
 
-                EMIT(c);
                 if (esc) {
                     int cut;
                     kl = abr_json_unescape(key, kl, kbuf, sizeof(kbuf), &cut);
@@ -209,7 +239,13 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                     }
                 }
                 keep = kl < KEEP_KEY ? kl : KEEP_KEY;
-                memcpy(v->key, key, keep);
+                if (esc) {
+                    memcpy(v->key, key, keep);  /* kbuf is reused */
+                    v->kp = v->key;
+                }
+                else {
+                    v->kp = key;                /* the input stays */
+                }
                 v->klen = (unsigned char)keep;
                 v->kcut = kl > KEEP_KEY;
                 pending = j.sup < 0 && ab_redact_name_match(cfg->names, key,
@@ -218,11 +254,8 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 i++;
                 continue;
             }
-            if (j.sup < 0) {
-                abr_putc(o, c);
-                if (cfg->detectors || cfg->extra) {
-                    detect(&j, sstart, i, esc, ostart, 0);
-                }
+            if (j.sup < 0 && (cfg->detectors || cfg->extra)) {
+                detect(&j, sstart, i, esc, sstart - 1, i + 1, 0);
             }
             i++;
             VALUE_DONE(i);
@@ -240,7 +273,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             else {
                 FAIL("invalid escape in a JSON string");
             }
-            EMIT(c);
             i++;
             continue;
         case J_HEX:
@@ -248,7 +280,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                   || (c >= 'A' && c <= 'F'))) {
                 FAIL("invalid \\u escape in a JSON string");
             }
-            EMIT(c);
             if (--hexn == 0) {
                 st = J_STR;
             }
@@ -257,6 +288,13 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
         case J_NUM: {
             int next = -1;
 
+            if (c >= '0' && c <= '9' && (nst == N_INT || nst == N_FRAC
+                                         || nst == N_EXP)) {
+                do {
+                    i++;
+                } while (i < len && in[i] >= '0' && in[i] <= '9');
+                continue;
+            }
             if (c >= '0' && c <= '9') {
                 switch (nst) {
                 case N_MINUS: next = (c == '0') ? N_ZERO : N_INT; break;
@@ -278,7 +316,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             }
             if (next >= 0) {
                 nst = next;
-                EMIT(c);
                 i++;
                 continue;
             }
@@ -287,7 +324,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             }
             if (j.sup < 0 && i - nstart >= 13 && (cfg->detectors
                                                   || cfg->extra)) {
-                detect(&j, nstart, i, 0, ostart, 0);
+                detect(&j, nstart, i, 0, nstart, i, 0);
             }
             VALUE_DONE(i);
             continue;                       /* c is read again */
@@ -296,7 +333,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             if (c != *lit) {
                 FAIL("invalid JSON literal");
             }
-            EMIT(c);
             i++;
             if (!*++lit) {
                 VALUE_DONE(i);
@@ -308,15 +344,15 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
 
         /* Structural states: whitespace is copied as is. */
         if (ISWS(c)) {
-            EMIT(c);
-            i++;
+            do {
+                i++;
+            } while (i < len && ISWS(in[i]));
             continue;
         }
         switch (st) {
         case J_ARR_FIRST:
             if (c == ']') {
                 j.d--;
-                EMIT(c);
                 i++;
                 VALUE_DONE(i);
                 continue;
@@ -327,39 +363,35 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 abr_path_t pa;
 
                 pending = 0;
+                flush(&j, i);
                 j.sup = j.d;
                 j.vstart = i;
-                build_path(&j, &pa);
-                abr_report(o->rep, &pa);
+                if (!abr_report_full(o->rep)) {
+                    build_path(&j, &pa);
+                    abr_report(o->rep, &pa);
+                }
             }
             if (c == '{') {
                 PUSH('{');
-                EMIT(c);
                 st = J_OBJ_FIRST;
             }
             else if (c == '[') {
                 PUSH('[');
-                EMIT(c);
                 st = J_ARR_FIRST;
             }
             else if (c == '"') {
                 in_key = 0;
                 esc = 0;
                 sstart = i + 1;
-                ostart = o->len;
-                EMIT(c);
                 st = J_STR;
             }
             else if (c == '-' || (c >= '0' && c <= '9')) {
                 nst = (c == '-') ? N_MINUS : (c == '0') ? N_ZERO : N_INT;
                 nstart = i;
-                ostart = o->len;
-                EMIT(c);
                 st = J_NUM;
             }
             else if (c == 't' || c == 'f' || c == 'n') {
                 lit = (c == 't') ? "rue" : (c == 'f') ? "alse" : "ull";
-                EMIT(c);
                 st = J_LIT;
             }
             else {
@@ -373,7 +405,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 continue;
             }
             if (c == ',') {
-                EMIT(c);
                 if (j.lv[j.d].kind == '{') {
                     st = J_OBJ_KEY;
                 }
@@ -387,7 +418,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             if ((c == '}' && j.lv[j.d].kind == '{')
                 || (c == ']' && j.lv[j.d].kind == '[')) {
                 j.d--;
-                EMIT(c);
                 i++;
                 VALUE_DONE(i);
                 continue;
@@ -396,7 +426,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
         case J_OBJ_FIRST:
             if (c == '}') {
                 j.d--;
-                EMIT(c);
                 i++;
                 VALUE_DONE(i);
                 continue;
@@ -409,7 +438,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             in_key = 1;
             esc = 0;
             sstart = i + 1;
-            EMIT(c);
             st = J_STR;
             i++;
             continue;
@@ -417,7 +445,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             if (c != ':') {
                 FAIL("expected : after a JSON object key");
             }
-            EMIT(c);
             st = J_VALUE;
             i++;
             continue;
@@ -433,25 +460,26 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
         }
         else if ((st == J_STR || st == J_ESC || st == J_HEX) && !in_key) {
             if (cfg->detectors || cfg->extra) {
-                detect(&j, sstart, len, esc, ostart, 1);
+                detect(&j, sstart, len, esc, sstart - 1, len, 1);
             }
         }
         else if (st == J_NUM && (cfg->detectors || cfg->extra)) {
-            detect(&j, nstart, len, 0, ostart, 1);
+            detect(&j, nstart, len, 0, nstart, len, 1);
         }
+        flush(&j, len);
         return AB_REDACT_OK;
     }
     if (st == J_NUM && N_TERMINAL(nst)) {
         if (j.sup < 0 && i - nstart >= 13 && (cfg->detectors || cfg->extra)) {
-            detect(&j, nstart, i, 0, ostart, 0);
+            detect(&j, nstart, i, 0, nstart, i, 0);
         }
         VALUE_DONE(i);
     }
     if (j.d != 0 || (st != J_AFTER && st != J_VALUE) || pending) {
         FAIL("JSON ends before its last value does");
     }
+    flush(&j, len);
     return AB_REDACT_OK;
-#undef EMIT
 #undef FAIL
 #undef VALUE_DONE
 #undef PUSH

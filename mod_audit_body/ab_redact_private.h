@@ -66,6 +66,10 @@ typedef struct {
 void abr_path_add(abr_path_t *pa, const char *s, apr_size_t n);
 void abr_path_num(abr_path_t *pa, apr_size_t v);
 
+/** If no path can be kept any more, count one redaction (and one path
+ *  left out) and return 1: the caller need not build the path. */
+int abr_report_full(ab_redact_report_t *rep);
+
 /** Count one redaction and keep its path while there is room. */
 void abr_report(ab_redact_report_t *rep, const abr_path_t *pa);
 
