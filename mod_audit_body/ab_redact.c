@@ -903,25 +903,70 @@ apr_size_t abr_pct_decode(const char *s, apr_size_t n, int plus, char *dst,
 
 /* ============================================================ text */
 
+/* The next match of detector k (0 pan, 1 jwt, 2 bearer, 3 extra) in
+ * s[0..len). */
+static int detect_one(const ab_redact_cfg_t *cfg, int k, const char *s,
+                      apr_size_t len, int at_cut, apr_size_t *a,
+                      apr_size_t *b)
+{
+    switch (k) {
+    case 0: return find_pan(s, len, at_cut, a, b);
+    case 1: return find_jwt(s, len, at_cut, a, b);
+    case 2: return find_bearer(s, len, a, b);
+    default:
+        return cfg->extra(cfg->extra_baton, s, len, at_cut, a, b)
+               && *b > *a && *b <= len;
+    }
+}
+
+/* Each detector's next match is remembered, and searched again only once
+ * the copy has passed its start: every detector scans the text about
+ * once, so a text full of matches of one kind stays linear. */
 ab_redact_status_e abr_text_run(abr_out_t *o, const char *in, apr_size_t len,
                                 int truncated, const char *path)
 {
-    apr_size_t pos = 0;
+    const ab_redact_cfg_t *cfg = o->cfg;
+    apr_size_t pos = 0, ma[4], mb[4];
+    int state[4], k;                    /* 0 unknown, 1 match, 2 none */
     abr_path_t pa;
 
     pa.n = 0;
     abr_path_add(&pa, path, strlen(path));
+    state[0] = (cfg->detectors & AB_REDACT_DET_PAN) ? 0 : 2;
+    state[1] = (cfg->detectors & AB_REDACT_DET_JWT) ? 0 : 2;
+    state[2] = (cfg->detectors & AB_REDACT_DET_BEARER) ? 0 : 2;
+    state[3] = cfg->extra ? 0 : 2;
     while (pos < len) {
-        apr_size_t a, b;
+        int best = -1;
 
-        if (!ab_redact_detect(o->cfg, in + pos, len - pos, truncated, &a,
-                              &b)) {
+        for (k = 0; k < 4; k++) {
+            if (state[k] == 0 || (state[k] == 1 && ma[k] < pos)) {
+                apr_size_t a, b;
+
+                if (detect_one(cfg, k, in + pos, len - pos, truncated, &a,
+                               &b)) {
+                    ma[k] = pos + a;
+                    mb[k] = pos + b;
+                    state[k] = 1;
+                }
+                else {
+                    state[k] = 2;
+                }
+            }
+            if (state[k] == 1 && (best < 0 || ma[k] < ma[best])) {
+                best = k;
+            }
+        }
+        if (best < 0) {
             break;
         }
-        abr_put(o, in + pos, a);
-        abr_put_token(o, in + pos + a, b - a, 0);
+        abr_put(o, in + pos, ma[best] - pos);
+        abr_put_token(o, in + ma[best], mb[best] - ma[best], 0);
         abr_report(o->rep, &pa);
-        pos += (b > a) ? b : a + 1;
+        pos = mb[best] > ma[best] ? mb[best] : ma[best] + 1;
+        if (pos > len) {
+            pos = len;
+        }
     }
     abr_put(o, in + pos, len - pos);
     return AB_REDACT_OK;

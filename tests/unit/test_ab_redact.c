@@ -622,6 +622,29 @@ START_TEST(text_and_sniffing)
 }
 END_TEST
 
+/* Many matches of one detector while another finds none: every
+ * detector scans the text about once (no rescans from each match). */
+START_TEST(text_many_matches)
+{
+    ab_redact_cfg_t c = defcfg();
+    ab_redact_report_t rep;
+    ab_redact_status_e rv;
+    int i, n = 2000;
+    char *doc = apr_palloc(pool, (apr_size_t)n * 24 + 1), *p = doc, *out;
+    apr_size_t ol;
+
+    c.detectors |= AB_REDACT_DET_BEARER;
+    for (i = 0; i < n; i++) {
+        p += sprintf(p, "4111111111111111 y%04d ", i);
+    }
+    rv = run(pool, 't', &c, NULL, doc, strlen(doc), 0, &out, &ol, &rep);
+    ck_assert_int_eq(rv, AB_REDACT_OK);
+    ck_assert_uint_eq(rep.count, (apr_size_t)n);
+    ck_assert_uint_eq(ol, (apr_size_t)n * 10);
+    ck_assert(!strncmp(out, "*** y0000 *** y0001 ", 20));
+}
+END_TEST
+
 START_TEST(report_bounded_and_overflow)
 {
     ab_redact_cfg_t c = defcfg();
@@ -670,6 +693,7 @@ Suite *ab_redact_suite(void)
     tcase_add_test(tc, xml_soap);
     tcase_add_test(tc, multipart_parts);
     tcase_add_test(tc, text_and_sniffing);
+    tcase_add_test(tc, text_many_matches);
     tcase_add_test(tc, report_bounded_and_overflow);
     suite_add_tcase(s, tc);
     return s;
