@@ -354,6 +354,29 @@ int ab_redact_name_match(const ab_redact_names_t *n, const char *name,
     return 0;
 }
 
+int abr_field_match(const ab_redact_names_t *n, const char *name,
+                    apr_size_t len)
+{
+    apr_size_t i, st = 0;
+
+    if (ab_redact_name_match(n, name, len)) {
+        return 1;
+    }
+    if (len >= AB_REDACT_NAME_MAX) {
+        return 0;                       /* matched above unless empty list */
+    }
+    for (i = 0; i <= len; i++) {
+        if (i == len || name[i] == '[' || name[i] == ']' || name[i] == '.') {
+            if (i > st && (st > 0 || i < len)
+                && ab_redact_name_match(n, name + st, i - st)) {
+                return 1;
+            }
+            st = i + 1;
+        }
+    }
+    return 0;
+}
+
 /* ============================================================ detectors */
 
 const char *ab_redact_detector_arg(const char *arg, unsigned *mask)

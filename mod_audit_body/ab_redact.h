@@ -44,9 +44,12 @@ typedef enum {
 
 /* ------------------------------------------------------------ name list */
 
-/** The default list, lower case. */
+/** The issue's default list, lower case, plus *password* and *passwd*:
+ *  new_password, password_confirmation and current_password are as secret
+ *  as password. */
 #define AB_REDACT_DEFAULT_NAMES \
-    "password passwd pwd pass secret *secret* token *token* api_key apikey " \
+    "password *password* passwd *passwd* pwd pass secret *secret* token " \
+    "*token* api_key apikey " \
     "*api-key* authorization auth private_key session sessionid cookie " \
     "set-cookie card_number cardnumber cc_number cvv cvc pin ssn"
 

@@ -57,7 +57,7 @@ ab_redact_status_e abr_form_run(abr_out_t *o, const char *in, apr_size_t len,
             if (cut) {
                 kl = AB_REDACT_NAME_MAX;           /* fail closed */
             }
-            match = ab_redact_name_match(cfg->names, kbuf, kl);
+            match = abr_field_match(cfg->names, kbuf, kl);
             ostart = o->len;
             if (ve > vs) {
                 const char *v = in + vs;

@@ -353,15 +353,14 @@ ab_redact_status_e ab_redact_multipart(apr_pool_t *p,
                                                   cut ? " truncated" : ""));
         }
         else {
-            int m = ab_redact_name_match(cfg->names, pt->name,
-                                         pt->ncut ? AB_REDACT_NAME_MAX
-                                         : pt->nl);
+            int m = abr_field_match(cfg->names, pt->name,
+                                    pt->ncut ? AB_REDACT_NAME_MAX : pt->nl);
             if (!m && memchr(pt->name, '%', pt->nl)) {
                 char dec[AB_REDACT_NAME_MAX];
                 int dcut;
                 apr_size_t dn = abr_pct_decode(pt->name, pt->nl, 0, dec,
                                                sizeof(dec), &dcut);
-                m = ab_redact_name_match(cfg->names, dec, dn);
+                m = abr_field_match(cfg->names, dec, dn);
             }
             if (m) {
                 if (ce > cs) {

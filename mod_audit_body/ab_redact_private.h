@@ -88,6 +88,12 @@ apr_size_t abr_pct_decode(const char *s, apr_size_t n, int plus, char *dst,
 const char *abr_memmem(const char *s, apr_size_t n, const char *pat,
                        apr_size_t pl);
 
+/** A form or multipart field name: the whole name, or any segment of
+ *  it split at '[', ']' and '.' (Rails/PHP user[password], user.password)
+ *  matches. */
+int abr_field_match(const ab_redact_names_t *n, const char *name,
+                    apr_size_t len);
+
 /** Lower-case ASCII. */
 static APR_INLINE unsigned char abr_lc(unsigned char c)
 {

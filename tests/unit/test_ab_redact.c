@@ -152,7 +152,9 @@ START_TEST(names_defaults_and_wildcards)
     ck_assert(ab_redact_name_match(n, "set-cookie", 10));
     ck_assert(ab_redact_name_match(n, "CVV", 3));
     ck_assert(!ab_redact_name_match(n, "user", 4));
-    ck_assert(!ab_redact_name_match(n, "passwords", 9));
+    ck_assert(ab_redact_name_match(n, "new_password", 12));
+    ck_assert(ab_redact_name_match(n, "passwords", 9));
+    ck_assert(!ab_redact_name_match(n, "passport", 8));
     ck_assert(!ab_redact_name_match(n, "pins", 4));
     ck_assert(!ab_redact_name_match(n, "", 0));
     ck_assert(!ab_redact_name_match(n, "api-keys", 8) == 0
@@ -173,6 +175,9 @@ START_TEST(names_add_remove_none_merge)
 
     ck_assert_ptr_null(ab_redact_names_arg(pool, &outer, "+X-Foo-*"));
     ck_assert_ptr_null(ab_redact_names_arg(pool, &outer, "-password"));
+    n = ab_redact_names_build(pool, outer);
+    ck_assert(ab_redact_name_match(n, "password", 8));    /* *password* */
+    ck_assert_ptr_null(ab_redact_names_arg(pool, &outer, "-*PASSWORD*"));
     n = ab_redact_names_build(pool, outer);
     ck_assert(ab_redact_name_match(n, "x-foo-bar", 9));
     ck_assert(!ab_redact_name_match(n, "password", 8));
@@ -441,6 +446,13 @@ START_TEST(form_query_url)
     ck_assert_uint_eq(rep.count, 3);
     ck_assert_str_eq(rep.paths[0], "form:password");
     ck_assert_str_eq(rep.paths[1], "form:password");
+    /* Rails/PHP nested names: any [segment] or .segment decides */
+    ck_assert_str_eq(red('f', "user%5Bname%5D=bob&user%5Bpassword%5D=x&"
+                              "user[password_confirmation]=y&a.token=z&"
+                              "users[]=1", &rep),
+                     "user%5Bname%5D=bob&user%5Bpassword%5D=***&"
+                     "user[password_confirmation]=***&a.token=***&users[]=1");
+    ck_assert_str_eq(rep.paths[0], "form:user[password]");
     /* a JSON body sent as a form (curl -d) is redacted as JSON */
     ck_assert_str_eq(red('f', "{\"password\":\"x\"}", &rep),
                      "{\"password\":\"***\"}");
@@ -532,7 +544,8 @@ static const char *mp =
     "--BB\r\nContent-Disposition: form-data; name=\"meta\"\r\n"
     "Content-Type: application/json\r\n\r\n{\"token\":\"QZ\",\"a\":1}\r\n"
     "--BB\r\nContent-Disposition: form-data; name*=utf-8''pass%77ord\r\n"
-    "\r\nKY\r\n--BB--\r\n";
+    "\r\nKY\r\n--BB\r\nContent-Disposition: form-data; name=\"u[pin]\"\r\n"
+    "\r\nJJ\r\n--BB--\r\n";
 
 START_TEST(multipart_parts)
 {
@@ -544,9 +557,10 @@ START_TEST(multipart_parts)
     ck_assert_ptr_nonnull(strstr(o, "[file field=\"avatar\" filename=\"a.png\""
                                     " type=\"image/png\" size=8]\r\n"));
     ck_assert_ptr_nonnull(strstr(o, "{\"token\":\"***\",\"a\":1}"));
-    ck_assert_uint_eq(rep.count, 3);
+    ck_assert_uint_eq(rep.count, 4);
     ck_assert_str_eq(rep.paths[0], "form:password");
     ck_assert_str_eq(rep.paths[1], "meta.token");
+    ck_assert_str_eq(rep.paths[3], "form:u[pin]");
     every_cut('m', mp);
     {
         const char *b;
