@@ -36,9 +36,10 @@ typedef enum {
     /** Invalid before the cut (or nesting deeper than the limit): the
      *  caller must record no text, only sizes, and "unparseable". */
     AB_REDACT_UNPARSEABLE,
-    /** The output did not fit the capacity given. Cannot happen with
-     *  ab_redact_out_size() in mask mode; in hmac mode only for pathological
-     *  bodies (thousands of tiny redacted values). Treat as unparseable. */
+    /** The output did not fit the capacity given (nothing is written past
+     *  it). With ab_redact_out_size() this takes a pathological body:
+     *  thousands of tiny redacted values in hmac mode (28-byte tokens), or
+     *  of minimal multipart file parts. Treat as unparseable. */
     AB_REDACT_OVERFLOW
 } ab_redact_status_e;
 
@@ -114,9 +115,9 @@ typedef int (*ab_redact_detect_fn)(void *baton, const char *s,
                                    apr_size_t *start, apr_size_t *end);
 
 /** Parse one AuditBodyRedactPatterns built-in name ("pan", "jwt",
- *  "bearer", "none") into *mask; returns NULL, or NULL-free error
- *  sentence when the name is not a built-in (the glue then tries it as
- *  a regex). */
+ *  "bearer"; "none" clears *mask) into *mask. Returns NULL, or a sentence
+ *  when the argument is not a built-in (the glue then tries it as a
+ *  regex). */
 const char *ab_redact_detector_arg(const char *arg, unsigned *mask);
 
 /* ------------------------------------------------------------ configuration */
@@ -167,12 +168,13 @@ void ab_redact_report_init(ab_redact_report_t *rep);
  * bytes per call (never per token).
  */
 
-/** Output capacity that always suffices in mask mode: 2 * len + 256.
- *  Each redaction replaces a value of at least one byte framed by at least
- *  two more input bytes (key/name, separator) with at most 5 bytes
- *  ("***" quoted), so growth stays below the input length; a multipart
- *  file summary (at most 64 bytes plus its names and type, each also in
- *  the part's headers) replaces a part of at least 64 bytes. */
+/** The output capacity to give: 2 * len + 256. In mask mode each
+ *  redaction replaces a value (with its framing: key or name, separator,
+ *  quotes; at least 3 input bytes) by at most 5 bytes ("***" quoted), so
+ *  the copy stays under twice the input; a multipart file summary (about
+ *  45 bytes plus the names, which the part's headers also hold) replaces
+ *  a part of about as many bytes. Anything beyond is AB_REDACT_OVERFLOW,
+ *  never a write past out_cap. */
 apr_size_t ab_redact_out_size(apr_size_t len);
 
 /** JSON (RFC 8259; a sequence of top-level values separated by
