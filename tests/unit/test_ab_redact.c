@@ -264,6 +264,55 @@ START_TEST(detectors_pan_jwt_bearer)
 }
 END_TEST
 
+/* What the glue's regex callback looks like: here "ddd-dd-dddd". */
+static int ssn_like(void *baton, const char *s, apr_size_t len, int at_cut,
+                    apr_size_t *start, apr_size_t *end)
+{
+    static const char shape[] = "ddd-dd-dddd";
+    apr_size_t i, k;
+
+    (*(int *)baton)++;
+    for (i = 0; i + 11 <= len; i++) {
+        for (k = 0; k < 11; k++) {
+            char c = s[i + k];
+            if (shape[k] == 'd' ? !(c >= '0' && c <= '9') : c != '-') {
+                break;
+            }
+        }
+        if (k == 11) {
+            *start = i;
+            *end = i + 11;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+START_TEST(extra_detector_callback)
+{
+    ab_redact_cfg_t c = defcfg();
+    ab_redact_report_t rep;
+    ab_redact_status_e rv;
+    int calls = 0;
+
+    c.extra = ssn_like;
+    c.extra_baton = &calls;
+    ck_assert_str_eq(red1('t', &c, "id 078-05-1120 and 078-05-1121.", &rep,
+                          &rv), "id *** and ***.");
+    ck_assert_uint_eq(rep.count, 2);
+    ck_assert_str_eq(red1('j', &c, "{\"n\":\"x 078-05-1120\",\"m\":\"y\"}",
+                          &rep, &rv), "{\"n\":\"***\",\"m\":\"y\"}");
+    ck_assert_str_eq(red1('f', &c, "a=078-05-1120&b=1", &rep, &rv),
+                     "a=***&b=1");
+    ck_assert_str_eq(red1('x', &c, "<a b=\"078-05-1120\">078-05-1120</a>",
+                          &rep, &rv), "<a b=\"***\">***</a>");
+    ck_assert_int_gt(calls, 4);
+    calls = 0;
+    red1('j', &c, "[\"y\"]", &rep, &rv);     /* short strings too */
+    ck_assert_int_eq(calls, 1);
+}
+END_TEST
+
 START_TEST(hmac_tokens)
 {
     ab_redact_cfg_t c = defcfg();
@@ -698,6 +747,7 @@ Suite *ab_redact_suite(void)
     tcase_add_test(tc, names_defaults_and_wildcards);
     tcase_add_test(tc, names_add_remove_none_merge);
     tcase_add_test(tc, detectors_pan_jwt_bearer);
+    tcase_add_test(tc, extra_detector_callback);
     tcase_add_test(tc, hmac_tokens);
     tcase_add_test(tc, json_basic_paths);
     tcase_add_test(tc, json_truncation_and_fail_closed);
