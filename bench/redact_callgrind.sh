@@ -27,8 +27,11 @@ a=$(ir 1)
 b=$(ir $((n + 1)))
 echo "redact_callgrind: $(( (b - a) / n / 65536 )) instructions per byte" \
      "($(( (b - a) / n )) per 64 KiB body)"
-# CPU time (user + system) of the process, so a loaded machine does not
-# count other processes' time slices.
-cpu=$( { /usr/bin/time -f "%U %S" "$work/redact_bench" "$runs" >/dev/null; } 2>&1 )
-echo "$cpu" | awk -v runs="$runs" '{ ns = ($1 + $2) * 1e9 / (runs * 65536);
-    printf "redact_callgrind: native %d bodies in %.2f s CPU: %.2f ns per byte (includes set-up)\n", runs, $1 + $2, ns }'
+# CPU time (user + system) of the process, best of 3, so other load on
+# the machine (time slices, cache thrashing) counts as little as it can.
+best=
+for i in 1 2 3; do
+    cpu=$( { /usr/bin/time -f "%U %S" "$work/redact_bench" "$runs" >/dev/null; } 2>&1 )
+    best=$(echo "$cpu $best" | awk '{ t = $1 + $2; if ($3 != "" && $3 < t) t = $3; print t }')
+done
+echo "$best" | awk -v runs="$runs" '{ printf "redact_callgrind: native %d bodies in %.2f s CPU (best of 3): %.2f ns per byte\n", runs, $1, $1 * 1e9 / (runs * 65536) }'

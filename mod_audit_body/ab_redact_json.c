@@ -25,6 +25,18 @@ typedef struct {
     char key[KEEP_KEY];
 } jlevel_t;
 
+/* Arrays of records repeat their keys: a small direct-mapped memo of
+ * unescaped keys (exact bytes, so exactly what the name list would say)
+ * saves most calls to ab_redact_name_match. */
+#define MEMO 64
+#define MEMO_KEY 32
+
+typedef struct {
+    unsigned char len;          /* key length + 1; 0: empty slot */
+    unsigned char match;
+    char key[MEMO_KEY];
+} kmemo_t;
+
 enum {
     J_VALUE, J_AFTER, J_OBJ_FIRST, J_OBJ_KEY, J_ARR_FIRST, J_COLON,
     J_STR, J_ESC, J_HEX, J_NUM, J_LIT
@@ -53,7 +65,30 @@ typedef struct {
     int sup;                    /* depth of the suppressed value, or -1 */
     apr_size_t vstart;          /* where the suppressed value starts */
     apr_size_t cp;              /* input copied to the output up to here */
+    kmemo_t *memo;
 } jctx_t;
+
+static int key_match(jctx_t *j, const char *key, apr_size_t kl, int esc)
+{
+    const ab_redact_names_t *n = j->o->cfg->names;
+    kmemo_t *m;
+    int match;
+
+    if (esc || kl == 0 || kl > MEMO_KEY) {
+        return ab_redact_name_match(n, key, kl);
+    }
+    m = &j->memo[((unsigned char)key[0] * 31u
+                  + (unsigned char)key[kl - 1] * 7u
+                  + (unsigned char)key[kl / 2] + (unsigned)kl) & (MEMO - 1)];
+    if (m->len == kl + 1 && !memcmp(m->key, key, kl)) {
+        return m->match;
+    }
+    match = ab_redact_name_match(n, key, kl);
+    m->len = (unsigned char)(kl + 1);
+    m->match = (unsigned char)match;
+    memcpy(m->key, key, kl);
+    return match;
+}
 
 /* The output is the input with redacted spans replaced: bytes are copied
  * in runs, up to where a replacement starts, never byte by byte. */
@@ -171,6 +206,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     j.sup = -1;
     j.vstart = 0;
     j.cp = 0;
+    j.memo = apr_pcalloc(p, MEMO * sizeof(kmemo_t));
 
 #define FAIL(why) do { o->rep->reason = (why); o->rep->offset = i; \
                        return AB_REDACT_UNPARSEABLE; } while (0)
@@ -248,8 +284,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 }
                 v->klen = (unsigned char)keep;
                 v->kcut = kl > KEEP_KEY;
-                pending = j.sup < 0 && ab_redact_name_match(cfg->names, key,
-                                                            kl);
+                pending = j.sup < 0 && key_match(&j, key, kl, esc);
                 st = J_COLON;
                 i++;
                 continue;

@@ -387,6 +387,12 @@ START_TEST(json_basic_paths)
     ck_assert_uint_eq(rep.count, 3);
     ck_assert_str_eq(rep.paths[0], "[0]");
     ck_assert_str_eq(rep.paths[2], "[3].note");
+    /* "taken" and "token" share a slot of the key memo */
+    ck_assert_str_eq(red('j', "[{\"taken\":\"a\",\"token\":\"b\"},"
+                              "{\"taken\":\"c\",\"token\":\"d\",\"taken\":\"e\"}]",
+                         &rep),
+                     "[{\"taken\":\"a\",\"token\":\"***\"},"
+                     "{\"taken\":\"c\",\"token\":\"***\",\"taken\":\"e\"}]");
     /* NDJSON: a sequence of values */
     ck_assert_str_eq(red('j', "{\"token\":\"a\"}\n{\"token\":\"b\"}\n", &rep),
                      "{\"token\":\"***\"}\n{\"token\":\"***\"}\n");
