@@ -749,6 +749,11 @@ apr_size_t ab_redact_out_size(apr_size_t len)
     return 2 * len + 256;
 }
 
+apr_size_t ab_redact_out_max(apr_size_t len)
+{
+    return 16 * len + 256;
+}
+
 int abr_detect_value(abr_out_t *o, apr_size_t ostart, const char *v,
                      apr_size_t n, int at_cut, int quoted,
                      const abr_path_t *pa)

@@ -37,9 +37,9 @@ typedef enum {
      *  caller must record no text, only sizes, and "unparseable". */
     AB_REDACT_UNPARSEABLE,
     /** The output did not fit the capacity given (nothing is written past
-     *  it). With ab_redact_out_size() this takes a pathological body:
-     *  thousands of tiny redacted values in hmac mode (28-byte tokens), or
-     *  of minimal multipart file parts. Treat as unparseable. */
+     *  it). With ab_redact_out_size() this takes a dense body: many tiny
+     *  redacted values in hmac mode (28-byte tokens), or minimal multipart
+     *  file parts. Retry with ab_redact_out_max(), which always suffices. */
     AB_REDACT_OVERFLOW
 } ab_redact_status_e;
 
@@ -176,6 +176,14 @@ void ab_redact_report_init(ab_redact_report_t *rep);
  *  a part of about as many bytes. Anything beyond is AB_REDACT_OVERFLOW,
  *  never a write past out_cap. */
 apr_size_t ab_redact_out_size(apr_size_t len);
+
+/** The capacity that always suffices, in both modes: 16 * len + 256.
+ *  Every redaction consumes at least two input bytes (a value byte and
+ *  its separator, or the ':' and '@' around a userinfo password) and
+ *  writes at most 30 (an hmac token in quotes); a file summary is at most
+ *  45 bytes plus names its part's headers hold, in a part of 30 bytes or
+ *  more. For the rare AB_REDACT_OVERFLOW of ab_redact_out_size(). */
+apr_size_t ab_redact_out_max(apr_size_t len);
 
 /** JSON (RFC 8259; a sequence of top-level values separated by
  *  whitespace, as in NDJSON, is accepted). Object keys are matched after

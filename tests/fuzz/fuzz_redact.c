@@ -334,12 +334,39 @@ static void gen_multipart(gen_t *g)
     puts_(g, "--BB--\r\n");
 }
 
+static ab_redact_status_e redact_cap(apr_pool_t *p, int kind,
+                                     const ab_redact_cfg_t *cfg,
+                                     const char *in, size_t len, int trunc,
+                                     char **out, apr_size_t *olen,
+                                     ab_redact_report_t *rep, apr_size_t cap);
+
+/* Redact with the usual capacity, and on AB_REDACT_OVERFLOW again with
+ * ab_redact_out_max(), as the glue is told to: that must never overflow. */
 static ab_redact_status_e redact(apr_pool_t *p, int kind,
                                  const ab_redact_cfg_t *cfg, const char *in,
                                  size_t len, int trunc, char **out,
                                  apr_size_t *olen, ab_redact_report_t *rep)
 {
     apr_size_t cap = ab_redact_out_size(len);
+    ab_redact_status_e rv;
+    int again;
+
+    for (again = 0; ; again++) {
+        rv = redact_cap(p, kind, cfg, in, len, trunc, out, olen, rep, cap);
+        if (rv != AB_REDACT_OVERFLOW) {
+            return rv;
+        }
+        FUZZ_CHECK(!again, "%c: overflow with ab_redact_out_max()", kind);
+        cap = ab_redact_out_max(len);
+    }
+}
+
+static ab_redact_status_e redact_cap(apr_pool_t *p, int kind,
+                                     const ab_redact_cfg_t *cfg,
+                                     const char *in, size_t len, int trunc,
+                                     char **out, apr_size_t *olen,
+                                     ab_redact_report_t *rep, apr_size_t cap)
+{
     char *o = apr_palloc(p, cap + 1);
     ab_redact_status_e rv = AB_REDACT_UNPARSEABLE;
 
