@@ -57,6 +57,7 @@ pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_hmac.c mod_audit_body/ab_redact.c
       mod_audit_body/ab_redact_json.c mod_audit_body/ab_redact_form.c
       mod_audit_body/ab_redact_xml.c mod_audit_body/ab_redact_multipart.c
+      mod_audit_body/ab_redact_names.c mod_audit_body/ab_redact_detect.c
       mod_id_proxy/idp_cache.c mod_id_proxy/idp_id.c
       mod_id_proxy/idp_params.c mod_id_proxy/idp_template.c"
 
