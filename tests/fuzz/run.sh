@@ -54,6 +54,10 @@ cflags="-g -O1 -std=gnu99 -Wall -Wextra -Werror -fno-omit-frame-pointer $san
 # The pure sources: APR only, no httpd headers.
 pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_record.c mod_audit_body/ab_types.c
+      mod_audit_body/ab_hmac.c mod_audit_body/ab_redact.c
+      mod_audit_body/ab_redact_json.c mod_audit_body/ab_redact_form.c
+      mod_audit_body/ab_redact_xml.c mod_audit_body/ab_redact_multipart.c
+      mod_audit_body/ab_redact_names.c mod_audit_body/ab_redact_detect.c
       mod_id_proxy/idp_cache.c mod_id_proxy/idp_id.c
       mod_id_proxy/idp_params.c mod_id_proxy/idp_template.c"
 

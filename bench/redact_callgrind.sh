@@ -1,0 +1,37 @@
+#!/bin/sh
+# Licensed to the Apache Software Foundation (ASF) under one or more
+# contributor license agreements; and licensed under the Apache License,
+# Version 2.0 (the "License"); you may not use this file except in
+# compliance with the License. http://www.apache.org/licenses/LICENSE-2.0
+#
+# bench/redact_callgrind.sh: instructions per captured byte of redacting a
+# 64 KiB JSON body (issue 12), from two callgrind runs (1 and 1+N
+# iterations) so set-up costs cancel out; then the CPU time per byte of a
+# native run. Needs a built tree (make) and valgrind.
+#   N=20 (callgrind iterations)  RUNS=3000 (native iterations)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=${N:-20}
+runs=${RUNS:-3000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+${CC:-cc} -O2 -g -std=gnu99 -I"$top/mod_audit_body" \
+    $(pkg-config --cflags apr-1) "$top/bench/redact_bench.c" \
+    "$top/mod_audit_body/.libs/libab.a" $(pkg-config --libs apr-1) \
+    -o "$work/redact_bench"
+ir() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        "$work/redact_bench" "$1" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,
+}
+a=$(ir 1)
+b=$(ir $((n + 1)))
+echo "redact_callgrind: $(( (b - a) / n / 65536 )) instructions per byte" \
+     "($(( (b - a) / n )) per 64 KiB body)"
+# CPU time (user + system) of the process, best of 3, so other load on
+# the machine (time slices, cache thrashing) counts as little as it can.
+best=
+for i in 1 2 3; do
+    cpu=$( { /usr/bin/time -f "%U %S" "$work/redact_bench" "$runs" >/dev/null; } 2>&1 )
+    best=$(echo "$cpu $best" | awk '{ t = $1 + $2; if ($3 != "" && $3 < t) t = $3; print t }')
+done
+echo "$best" | awk -v runs="$runs" '{ printf "redact_callgrind: native %d bodies in %.2f s CPU (best of 3): %.2f ns per byte\n", runs, $1, $1 * 1e9 / (runs * 65536) }'
