@@ -525,6 +525,8 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
     CM_OUT_LIT(o, "\"");
     CM_OUT_LIT(o, ",\"id\":");
     cm_out_qstr(o, rec->id);
+    CM_OUT_LIT(o, ",\"host\":");
+    cm_out_qstr(o, rec->host);
     CM_OUT_LIT(o, ",\"vhost\":");
     cm_out_qstr(o, rec->vhost);
     CM_OUT_LIT(o, ",\"client\":{\"ip\":");
@@ -679,7 +681,8 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
 
     memset(&o, 0, sizeof(o));
     o.cap = AB_RECORD_FIXED + req.estimate + resp.estimate
-            + AB_ESCAPE_SLACK(str_len(rec->id) + str_len(rec->vhost)
+            + AB_ESCAPE_SLACK(str_len(rec->id) + str_len(rec->host)
+                              + str_len(rec->vhost)
                               + str_len(rec->client_ip)
                               + str_len(rec->method) + str_len(rec->uri)
                               + str_len(rec->protocol)

@@ -44,6 +44,7 @@ typedef struct {
 typedef struct {
     apr_time_t time;              /**< request start (r->request_time) */
     const char *id;               /**< request id */
+    const char *host;             /**< the machine's host name */
     const char *vhost;            /**< server name:port */
     const char *client_ip;
     int client_port;

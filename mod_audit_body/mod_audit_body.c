@@ -17,6 +17,7 @@
 #define AB_MODULE_FILE
 
 #include "apr_atomic.h"
+#include "apr_network_io.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_protocol.h"
@@ -28,6 +29,10 @@
 #include "mod_audit_body_metrics.h"
 
 static apr_uint32_t next_id;
+
+/* The machine's host name, for the record's "host" (trails of many
+ * gateways merged in one place); read once, before the children start. */
+static char host_name[APRMAXHOSTLEN + 1];
 
 static ab_ctx_t *get_ctx(request_rec *r)
 {
@@ -335,6 +340,7 @@ static int ab_log_transaction(request_rec *r)
     memset(&rec, 0, sizeof(rec));
     rec.time = r->request_time;
     rec.id = request_id(r);
+    rec.host = host_name[0] ? host_name : NULL;
     rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
                             apr_itoa(r->pool, server_port(r)), NULL);
     rec.client_ip = r->useragent_ip;
@@ -387,6 +393,9 @@ static int ab_open_logs(apr_pool_t *pconf, apr_pool_t *plog,
 static int ab_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
+    if (apr_gethostname(host_name, sizeof(host_name), ptemp) != APR_SUCCESS) {
+        host_name[0] = '\0';
+    }
     return ab_sink_post_config(pconf, s);
 }
 

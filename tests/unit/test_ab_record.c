@@ -92,6 +92,7 @@ static void full_record(ab_record_t *rec)
     memset(rec, 0, sizeof(*rec));
     rec->time = APR_INT64_C(1795282336123456); /* 2026-11-21T17:32:16Z */
     rec->id = "YWxpY2U";
+    rec->host = "gw-1.example";
     rec->vhost = "www.example.com:443";
     rec->client_ip = "192.0.2.7";
     rec->client_port = 51234;
@@ -136,7 +137,7 @@ START_TEST(golden_record)
     full_record(&rec);
     ck_assert_str_eq(fmt(&rec),
         "{\"time\":\"2026-11-21T17:32:16.123456Z\",\"id\":\"YWxpY2U\","
-        "\"vhost\":\"www.example.com:443\","
+        "\"host\":\"gw-1.example\",\"vhost\":\"www.example.com:443\","
         "\"client\":{\"ip\":\"192.0.2.7\",\"port\":51234},"
         "\"method\":\"POST\",\"uri\":\"/api/v1/items?x=1\",\"uri_b64\":null,"
         "\"protocol\":\"HTTP/1.1\",\"status\":201,\"user\":\"alice\","
@@ -174,7 +175,7 @@ START_TEST(null_fields)
     rec.response.skip_reason = "type";
     ck_assert_str_eq(fmt(&rec),
         "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"id\":null,"
-        "\"vhost\":null,\"client\":{\"ip\":null,\"port\":0},"
+        "\"host\":null,\"vhost\":null,\"client\":{\"ip\":null,\"port\":0},"
         "\"method\":null,\"uri\":null,\"uri_b64\":null,"
         "\"protocol\":null,\"status\":0,"
         "\"user\":null,\"latency_us\":0,\"ttfb_us\":null,"
