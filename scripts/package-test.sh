@@ -2,7 +2,8 @@
 # Builds the Debian packages from a clean clone of HEAD, checks them with
 # lintian, installs them into the system's apache2, enables both modules
 # with Debian's own layout (a2enmod, conf-available), runs a smoke test
-# against that httpd (a record written, an id routed), then purges the
+# against that httpd (a record written, an id routed, both metrics
+# handlers scraped), then purges the
 # packages and checks that nothing of them is left behind.
 #
 # Needs root and Debian 12 (scripts/deps.sh installs what it needs). The
@@ -86,6 +87,12 @@ Alias /echo/ $docs/t/
     AuditBody On
 </Location>
 IdProxyRoute /tenant/ http://127.0.0.{id}:$port/t/ source=query:id
+<Location "/metrics/audit-body">
+    SetHandler audit-body-metrics
+</Location>
+<Location "/metrics/id-proxy">
+    SetHandler id-proxy-metrics
+</Location>
 EOF
 a2enconf -q zz-pkg-smoke
 # Loopback only: Debian's ports.conf listens on every address.
@@ -119,6 +126,18 @@ r = json.loads(sys.stdin.readline())
 assert r["status"] == 200, r
 assert r["response"]["body"] == "{\"tenant\":\"backend\"}\n", r["response"]
 print("package-test: record", r["id"], "holds the response body")'
+# The metrics handlers of the installed modules, summed over the children.
+m=$(curl -s --max-time 10 http://127.0.0.1/metrics/audit-body)
+echo "$m" | grep -q '^audit_body_records_written_total [1-9]' \
+    || fail "audit-body-metrics: no record counted: $m"
+m=$(curl -s --max-time 10 http://127.0.0.1/metrics/id-proxy)
+echo "$m" | grep -q '^id_proxy_cache_misses_total [1-9]' \
+    || fail "id-proxy-metrics: the routed request is not counted: $m"
+if command -v promtool >/dev/null; then
+    curl -s http://127.0.0.1/metrics/id-proxy | promtool check metrics \
+        || fail "promtool rejects id-proxy-metrics"
+fi
+echo "package-test: metrics scraped"
 apache2ctl -k stop
 i=0
 while [ -f /var/run/apache2/apache2.pid ]; do
