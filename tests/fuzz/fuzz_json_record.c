@@ -43,7 +43,7 @@
 #define MAX_FIELDS 40
 
 static const char *const top_keys[] = {
-    "time", "id", "vhost", "client", "method", "uri", "uri_b64",
+    "time", "id", "host", "vhost", "client", "method", "uri", "uri_b64",
     "protocol", "status",
     "user", "latency_us", "ttfb_us", "bytes_received", "bytes_sent",
     "aborted", "request", "response", NULL
@@ -510,6 +510,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&rec, 0, sizeof(rec));
     rec.time = (apr_time_t)plen * APR_USEC_PER_SEC * 997;
     rec.id = f[0];
+    rec.host = f[2];
     rec.vhost = f[1];
     rec.client_ip = f[2];
     rec.client_port = (int)plen;
@@ -554,6 +555,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(v->n == (int)i, "%d keys", v->n);
     check_str(json_get(v, "id"), rec.id, "id");
+    check_str(json_get(v, "host"), rec.host, "host");
     check_str(json_get(v, "vhost"), rec.vhost, "vhost");
     check_str(json_get(json_get(v, "client"), "ip"), rec.client_ip, "ip");
     check_str(json_get(v, "method"), rec.method, "method");
