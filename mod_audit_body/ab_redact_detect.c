@@ -61,12 +61,45 @@ int ab_redact_luhn(const char *s, apr_size_t len)
     return sum % 10 == 0;
 }
 
+/* Whether groups a..b (13-19 digits in all) are written as a card
+ * number is: its issuer digit 2-6 (Mastercard 2 and 5, Amex, Diners and
+ * JCB 3, Visa 4, Discover, UnionPay and Maestro 6), and either one group,
+ * or a first group of 4 digits and then groups of 4 to 6 (the last may be
+ * shorter: 4-4-4-1, 4-4-4-4-3) all after the same separator (4-4-4-4,
+ * Amex 4-6-5). So ids, dates and pid-timestamp strings such as
+ * "22197-1796598445" that happen to pass Luhn (one in ten) do not. */
+static int pan_shape(const char *s, const apr_size_t *gs,
+                     const apr_size_t *ge, int a, int b)
+{
+    int k;
+
+    if (s[gs[a]] < '2' || s[gs[a]] > '6') {
+        return 0;
+    }
+    if (a == b) {
+        return 1;
+    }
+    if (ge[a] - gs[a] != 4) {
+        return 0;
+    }
+    for (k = a + 1; k <= b; k++) {
+        apr_size_t n = ge[k] - gs[k];
+
+        if (s[gs[k] - 1] != s[gs[a + 1] - 1] || n > 6
+            || (k < b && n < 4)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* PAN: a run of digit groups separated by single spaces or dashes. Any
- * window of whole consecutive groups holding 13-19 digits that passes Luhn
- * matches ("4111 1111 1111 1111 12/25" and "card 4111-1111-1111-1111"); a
- * single unseparated group must itself hold 13-19 digits, so long ids do
- * not match by accident. A run reaching a cut with 8+ digits matches
- * whole (a PAN prefix cannot be Luhn-checked). */
+ * window of whole consecutive groups holding 13-19 digits, shaped as a
+ * card number (pan_shape) and passing Luhn matches ("4111 1111 1111 1111
+ * 12/25" and "card 4111-1111-1111-1111"); a single unseparated group must
+ * itself hold 13-19 digits, so long ids do not match by accident. A run
+ * reaching a cut with 8+ digits and an issuer digit matches whole (a PAN
+ * prefix cannot be Luhn-checked). */
 static int find_pan(const char *s, apr_size_t len, int at_cut,
                     apr_size_t *ms, apr_size_t *me)
 {
@@ -109,7 +142,8 @@ static int find_pan(const char *s, apr_size_t len, int at_cut,
                 if (sum > 19) {
                     break;
                 }
-                if (sum >= 13 && ab_redact_luhn(s + gs[a], ge[b] - gs[a])) {
+                if (sum >= 13 && pan_shape(s, gs, ge, a, b)
+                    && ab_redact_luhn(s + gs[a], ge[b] - gs[a])) {
                     *ms = gs[a];
                     *me = ge[b];
                     return 1;
@@ -122,7 +156,7 @@ static int find_pan(const char *s, apr_size_t len, int at_cut,
             }
             break;
         }
-        if (at_cut && total >= 8
+        if (at_cut && total >= 8 && s[rs] >= '2' && s[rs] <= '6'
             && (i == len || (i + 1 == len && (s[i] == ' ' || s[i] == '-')))) {
             *ms = rs;
             *me = len;
@@ -269,8 +303,134 @@ int ab_redact_detect(const ab_redact_cfg_t *cfg, const char *s,
 
 /* ============================================================ text */
 
-/* The next match of detector k (0 pan, 1 jwt, 2 bearer, 3 extra) in
- * s[0..len). */
+static int pair_name_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
+           || c == '~' || c == '%' || c == '+' || c == '[' || c == ']';
+}
+
+static int pair_value_end(unsigned char c)
+{
+    return c == '&' || c == ';' || c == '#' || c == '<' || c == '>'
+           || c == '"' || c == '\'' || c == ' ' || c == '\t' || c == '\r'
+           || c == '\n' || c == ',' || c == ')';
+}
+
+static int hexdig(unsigned char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+         : -1;
+}
+
+/* Whether the name s[0..n), percent- and '+'-decoded, is redacted. In
+ * free text a run longer than any name is not one (a base64 blob before
+ * its padding). */
+static int pair_name_match(const ab_redact_cfg_t *cfg, const char *s,
+                           apr_size_t n)
+{
+    char buf[AB_REDACT_NAME_MAX];
+    apr_size_t i, k = 0;
+    int h, l;
+
+    if (n > AB_REDACT_NAME_MAX) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n
+            && (h = hexdig((unsigned char)s[i + 1])) >= 0
+            && (l = hexdig((unsigned char)s[i + 2])) >= 0) {
+            buf[k++] = (char)(h * 16 + l);
+            i += 2;
+        }
+        else {
+            buf[k++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    return abr_field_match(cfg->names, buf, k);
+}
+
+/*
+ * A pair whose name is redacted, in free text (an HTML page with a link,
+ * a log line, a script holding JSON): name=value (the name made of
+ * form-name bytes, percent-decoded; the value up to & ; # < > quotes,
+ * comma, parenthesis or whitespace), or "name": value (a quoted key; the
+ * value a quoted string or a bare token). The value's span, or 0. Each
+ * '=' or ':' looks back at most AB_REDACT_NAME_MAX bytes: linear.
+ */
+static int find_pair(const ab_redact_cfg_t *cfg, const char *s,
+                     apr_size_t len, apr_size_t *a, apr_size_t *b)
+{
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        apr_size_t ns, ne, v, e;
+
+        if (s[i] == '=') {
+            ne = i;
+            for (ns = ne; ns > 0 && ne - ns <= AB_REDACT_NAME_MAX
+                          && pair_name_byte((unsigned char)s[ns - 1]);
+                 ns--) {
+            }
+            if (ns == ne) {
+                continue;
+            }
+            for (v = e = i + 1;
+                 e < len && !pair_value_end((unsigned char)s[e]); e++) {
+            }
+        }
+        else if (s[i] == ':') {
+            char q;
+
+            for (ne = i; ne > 0 && (s[ne - 1] == ' ' || s[ne - 1] == '\t');
+                 ne--) {
+            }
+            if (ne < 2 || (s[ne - 1] != '"' && s[ne - 1] != '\'')) {
+                continue;
+            }
+            q = s[--ne];
+            for (ns = ne; ns > 0 && ne - ns <= AB_REDACT_NAME_MAX
+                          && s[ns - 1] != q && s[ns - 1] != '\n';
+                 ns--) {
+            }
+            if (ns == 0 || s[ns - 1] != q || ns == ne) {
+                continue;
+            }
+            for (v = i + 1; v < len && (s[v] == ' ' || s[v] == '\t'); v++) {
+            }
+            if (v < len && (s[v] == '"' || s[v] == '\'')) {
+                q = s[v++];
+                for (e = v; e < len && s[e] != q; e++) {
+                    if (s[e] == '\\' && e + 1 < len) {
+                        e++;
+                    }
+                }
+                if (e > len) {
+                    e = len;
+                }
+            }
+            else {
+                for (e = v; e < len && s[e] != ',' && s[e] != '}'
+                            && s[e] != ']' && s[e] != '\n' && s[e] != '\r'
+                            && s[e] != ' ' && s[e] != '<'; e++) {
+                }
+            }
+        }
+        else {
+            continue;
+        }
+        if (e > v && pair_name_match(cfg, s + ns, ne - ns)) {
+            *a = v;
+            *b = e;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The next match of detector k (0 pan, 1 jwt, 2 bearer, 3 extra, 4 a
+ * redacted name=value pair) in s[0..len). */
 static int detect_one(const ab_redact_cfg_t *cfg, int k, const char *s,
                       apr_size_t len, int at_cut, apr_size_t *a,
                       apr_size_t *b)
@@ -279,6 +439,7 @@ static int detect_one(const ab_redact_cfg_t *cfg, int k, const char *s,
     case 0: return find_pan(s, len, at_cut, a, b);
     case 1: return find_jwt(s, len, at_cut, a, b);
     case 2: return find_bearer(s, len, a, b);
+    case 4: return find_pair(cfg, s, len, a, b);
     default:
         return cfg->extra(cfg->extra_baton, s, len, at_cut, a, b)
                && *b > *a && *b <= len;
@@ -292,8 +453,8 @@ ab_redact_status_e abr_text_run(abr_out_t *o, const char *in, apr_size_t len,
                                 int truncated, const char *path)
 {
     const ab_redact_cfg_t *cfg = o->cfg;
-    apr_size_t pos = 0, ma[4], mb[4];
-    int state[4], k;                    /* 0 unknown, 1 match, 2 none */
+    apr_size_t pos = 0, ma[5], mb[5];
+    int state[5], k;                    /* 0 unknown, 1 match, 2 none */
     abr_path_t pa;
 
     pa.n = 0;
@@ -302,10 +463,11 @@ ab_redact_status_e abr_text_run(abr_out_t *o, const char *in, apr_size_t len,
     state[1] = (cfg->detectors & AB_REDACT_DET_JWT) ? 0 : 2;
     state[2] = (cfg->detectors & AB_REDACT_DET_BEARER) ? 0 : 2;
     state[3] = cfg->extra ? 0 : 2;
+    state[4] = cfg->names && ab_redact_names_count(cfg->names) ? 0 : 2;
     while (pos < len) {
         int best = -1;
 
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 5; k++) {
             if (state[k] == 0 || (state[k] == 1 && ma[k] < pos)) {
                 apr_size_t a, b;
 

@@ -233,6 +233,23 @@ START_TEST(detectors_pan_jwt_bearer)
     ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
     s = "41111111111111110000";             /* 20 digits, one group */
     ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    s = "3782 822463 10005";                /* Amex 4-6-5 */
+    ck_assert(ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    s = "5555 5555 5555 4444 and 6011-1111-1111-1117";
+    ck_assert(ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    ck_assert_uint_eq(a, 0);
+    /* Luhn-valid digits not written as a card number: a pid and a time,
+     * mixed separators, a first group not of 4, an issuer digit 1 or 9 */
+    ck_assert(ab_redact_luhn("2219717965984414", 16));
+    s = "m-22197-1796598441-4";
+    ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    s = "4111 1111-1111 1111";
+    ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    s = "41111 111 1111 1111";
+    ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
+    ck_assert(ab_redact_luhn("1796598445122", 13));
+    s = "ts 1796598445122";
+    ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
     s = "order 4111 1111";                  /* cut: 8 digits at the cap */
     ck_assert(!ab_redact_detect(&c, s, strlen(s), 0, &a, &b));
     ck_assert(ab_redact_detect(&c, s, strlen(s), 1, &a, &b));
@@ -691,6 +708,33 @@ START_TEST(text_and_sniffing)
 }
 END_TEST
 
+/* Pairs with a redacted name in free text: a link in an HTML page (the
+ * very URL a Location header redacts), JSON inside a script, encoded
+ * names; base64 padding and unnamed values are left alone. */
+START_TEST(text_pairs)
+{
+    ab_redact_report_t rep;
+
+    ck_assert_str_eq(red('t', "<a href=\"http://c.example/cb?code=1&amp;"
+                              "access_token=S3CRET-1#x\">go</a>", &rep),
+                     "<a href=\"http://c.example/cb?code=1&amp;"
+                     "access_token=***#x\">go</a>");
+    ck_assert_uint_eq(rep.count, 1);
+    ck_assert_str_eq(red('t', "var cfg = {\"user\": \"bob\", \"password\": "
+                              "\"a\\\"b\", 'pin': 1234};", &rep),
+                     "var cfg = {\"user\": \"bob\", \"password\": \"***\", "
+                     "'pin': ***};");
+    ck_assert_uint_eq(rep.count, 2);
+    ck_assert_str_eq(red('t', "retry pass%77ord=x1 user[password]=x2 "
+                              "Token=x3,ok", &rep),
+                     "retry pass%77ord=*** user[password]=*** Token=***,ok");
+    ck_assert_str_eq(red('t', "blob YWJjZA== and token= and =x and "
+                              "user=bob", &rep),
+                     "blob YWJjZA== and token= and =x and user=bob");
+    ck_assert_uint_eq(rep.count, 0);
+}
+END_TEST
+
 /* Many matches of one detector while another finds none: every
  * detector scans the text about once (no rescans from each match). */
 START_TEST(text_many_matches)
@@ -784,6 +828,7 @@ Suite *ab_redact_suite(void)
     tcase_add_test(tc, multipart_parts);
     tcase_add_test(tc, text_and_sniffing);
     tcase_add_test(tc, text_many_matches);
+    tcase_add_test(tc, text_pairs);
     tcase_add_test(tc, report_bounded_and_overflow);
     suite_add_tcase(s, tc);
     return s;
