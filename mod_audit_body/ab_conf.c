@@ -58,6 +58,8 @@ ab_dir_conf_t *ab_dir_conf_create(apr_pool_t *p)
     c->enabled = AB_UNSET;
     c->req_limit = AB_UNSET;
     c->resp_limit = AB_UNSET;
+    c->redact_detectors = AB_UNSET;
+    c->redact_with = AB_UNSET;
     c->mask_add = apr_array_make(p, 2, sizeof(const char *));
     c->mask_del = apr_array_make(p, 2, sizeof(const char *));
     build_mask(p, c);
@@ -101,6 +103,32 @@ ab_dir_conf_t *ab_dir_conf_merge(apr_pool_t *p, const ab_dir_conf_t *base,
                                               add->mask_add),
                                    add->mask_del);
     build_mask(p, c);
+    /* Names accumulate (outer operations, then inner ones); the list is
+     * rebuilt only when both contexts change it. */
+    if (!add->redact_ops) {
+        c->redact_ops = base->redact_ops;
+        c->redact_names = base->redact_names;
+    }
+    else if (!base->redact_ops) {
+        c->redact_ops = add->redact_ops;
+        c->redact_names = add->redact_names;
+    }
+    else {
+        c->redact_ops = ab_redact_names_merge(p, base->redact_ops,
+                                              add->redact_ops);
+        c->redact_names = ab_redact_names_build(p, c->redact_ops);
+    }
+    /* The detectors of a context replace the outer ones, as a whole. */
+    if (add->redact_detectors != AB_UNSET) {
+        c->redact_detectors = add->redact_detectors;
+        c->redact_regexes = add->redact_regexes;
+    }
+    else {
+        c->redact_detectors = base->redact_detectors;
+        c->redact_regexes = base->redact_regexes;
+    }
+    c->redact_with = add->redact_with != AB_UNSET ? add->redact_with
+                                                  : base->redact_with;
     return c;
 }
 
@@ -130,6 +158,41 @@ const apr_array_header_t *ab_conf_types(const ab_dir_conf_t *c,
 const apr_array_header_t *ab_conf_mask(const ab_dir_conf_t *c)
 {
     return c->mask;
+}
+
+const ab_redact_names_t *ab_conf_redact_names(const ab_dir_conf_t *c,
+                                              const ab_redact_names_t *dflt)
+{
+    return c->redact_names ? c->redact_names : dflt;
+}
+
+unsigned ab_conf_redact_detectors(const ab_dir_conf_t *c)
+{
+    return c->redact_detectors == AB_UNSET ? AB_REDACT_DET_DEFAULT
+                                           : (unsigned)c->redact_detectors;
+}
+
+const apr_array_header_t *ab_conf_redact_regexes(const ab_dir_conf_t *c)
+{
+    return c->redact_detectors == AB_UNSET ? NULL : c->redact_regexes;
+}
+
+ab_redact_with_e ab_conf_redact_with(const ab_dir_conf_t *c)
+{
+    return c->redact_with == AB_UNSET ? AB_REDACT_MASK
+                                      : (ab_redact_with_e)c->redact_with;
+}
+
+const char *ab_conf_redact_arg(apr_pool_t *p, ab_dir_conf_t *c,
+                               const char *arg)
+{
+    const char *err = ab_redact_names_arg(p, &c->redact_ops, arg);
+
+    if (err) {
+        return err;
+    }
+    c->redact_names = ab_redact_names_build(p, c->redact_ops);
+    return NULL;
 }
 
 const char *ab_conf_parse_limit(apr_pool_t *p, const char *arg,

@@ -18,6 +18,8 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "ab_redact.h"
+
 #define AB_UNSET (-1)
 #define AB_DEFAULT_LIMIT 65536
 #define AB_MAX_LIMIT (16 * 1024 * 1024)
@@ -37,6 +39,19 @@ typedef struct {
     apr_array_header_t *mask_add;    /**< AuditBodyMaskHeaders Name */
     apr_array_header_t *mask_del;    /**< AuditBodyMaskHeaders -Name */
     apr_array_header_t *mask;        /**< effective list, kept current */
+    apr_array_header_t *redact_ops;  /**< AuditBodyRedact operations of
+                                          this context and the outer ones
+                                          (ab_redact_op_t); NULL: unset */
+    const ab_redact_names_t *redact_names; /**< built from redact_ops;
+                                          NULL: the defaults */
+    int redact_detectors;            /**< AuditBodyRedactPatterns
+                                          built-ins (AB_REDACT_DET_*);
+                                          AB_UNSET */
+    const apr_array_header_t *redact_regexes; /**< its regexes, compiled by
+                                          the glue (opaque pointers); set
+                                          with redact_detectors */
+    int redact_with;                 /**< AuditBodyRedactWith
+                                          (ab_redact_with_e); AB_UNSET */
 } ab_dir_conf_t;
 
 /** A fresh configuration with every field unset. */
@@ -56,6 +71,20 @@ const apr_array_header_t *ab_conf_types(const ab_dir_conf_t *c,
 /** Header names to mask: the defaults (Authorization,
  *  Proxy-Authorization, Cookie, Set-Cookie) plus added, minus removed. */
 const apr_array_header_t *ab_conf_mask(const ab_dir_conf_t *c);
+/** AuditBodyRedact: the names of c, or dflt (the defaults, built once). */
+const ab_redact_names_t *ab_conf_redact_names(const ab_dir_conf_t *c,
+                                              const ab_redact_names_t *dflt);
+/** AuditBodyRedactPatterns: the built-in detectors (AB_REDACT_DET_DEFAULT
+ *  when unset) and the regexes (NULL or empty: none). */
+unsigned ab_conf_redact_detectors(const ab_dir_conf_t *c);
+const apr_array_header_t *ab_conf_redact_regexes(const ab_dir_conf_t *c);
+/** AuditBodyRedactWith (AB_REDACT_MASK when unset). */
+ab_redact_with_e ab_conf_redact_with(const ab_dir_conf_t *c);
+
+/** Add one AuditBodyRedact argument to c (see ab_redact_names_arg()) and
+ *  rebuild c's list. Returns NULL or an error sentence. */
+const char *ab_conf_redact_arg(apr_pool_t *p, ab_dir_conf_t *c,
+                               const char *arg);
 
 /**
  * Parse a byte count for a limit directive: decimal digits, optionally

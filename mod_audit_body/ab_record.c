@@ -79,7 +79,7 @@ typedef struct {
  * JSON body in which every fourth byte is a quote), plus room for the
  * fixed text. Past it the record is formatted a second time. */
 #define AB_ESCAPE_SLACK(n) ((n) + (n) / 4)
-#define AB_DIR_FIXED 256
+#define AB_DIR_FIXED 352
 #define AB_RECORD_FIXED 512
 
 /* Records estimated above this size are counted, then written once. */
@@ -311,6 +311,8 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
                            const ab_record_body_t *b,
                            const mask_plan_t *mp)
 {
+    int i;
+
     d->b = b;
     plan_headers(p, d, mp);
     /* The body is planned as text; emit_direction() finds out whether it
@@ -337,7 +339,11 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
                                   : b->captured;
         d->estimate += AB_ESCAPE_SLACK(d->textlen);
     }
+    for (i = 0; i < b->nredacted_fields; i++) {
+        d->estimate += AB_ESCAPE_SLACK(str_len(b->redacted_fields[i])) + 3;
+    }
     d->estimate += AB_ESCAPE_SLACK(str_len(b->content_type)
+                                   + str_len(b->redaction)
                                    + str_len(b->content_encoding)
                                    + str_len(b->state)
                                    + str_len(b->skip_reason)
@@ -460,7 +466,7 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
 {
     const ab_record_body_t *b = d->b;
     apr_size_t captured = 0, mark = o->len;
-    int truncated = b->truncated;
+    int truncated = b->truncated, i;
 
     if (d->segs) {
         captured = d->enc == CM_JSON_TEXT ? d->textlen : b->captured;
@@ -493,6 +499,19 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     }
     CM_OUT_LIT(o, ",\"truncated\":");
     cm_out_bool(o, truncated);
+    CM_OUT_LIT(o, ",\"redaction\":");
+    cm_out_qstr(o, b->redaction);
+    CM_OUT_LIT(o, ",\"redacted\":");
+    cm_out_int(o, (apr_int64_t)b->redacted);
+    CM_OUT_LIT(o, ",\"redacted_fields\":[");
+    for (i = 0; i < b->nredacted_fields; i++) {
+        if (i) {
+            cm_out_raw(o, ",", 1);
+        }
+        cm_out_qstr(o, b->redacted_fields[i]);
+    }
+    CM_OUT_LIT(o, "],\"redacted_fields_omitted\":");
+    cm_out_int(o, (apr_int64_t)b->redacted_fields_omitted);
     if (!d->segs) {
         CM_OUT_LIT(o, ",\"body_encoding\":null,\"body\":null}");
         return;

@@ -38,10 +38,18 @@ typedef struct {
     const char *skip_reason;      /**< why not captured; NULL if captured */
     const char *error;            /**< state "error": what httpd refused
                                        ("too-large", ...); else NULL */
+    const char *redaction;        /**< what redaction did to the body:
+                                       "on", "off", "unparseable",
+                                       "encoded"; NULL: no body */
+    apr_size_t redacted;          /**< values redacted in this direction
+                                       (body, URI, URL headers) */
+    const char *const *redacted_fields; /**< their paths, NULL or ... */
+    int nredacted_fields;         /**< ... this many */
+    apr_size_t redacted_fields_omitted; /**< paths not kept */
 } ab_record_body_t;
 
 /** Everything a record holds; strings may be NULL (emitted as null). */
-typedef struct {
+typedef struct ab_record_s {
     apr_time_t time;              /**< request start (r->request_time) */
     const char *id;               /**< request id */
     const char *host;             /**< the machine's host name */

@@ -317,6 +317,7 @@ static int ab_log_transaction(request_rec *r)
     ab_server_conf_t *sc;
     request_rec *last;
     ab_record_t rec;
+    apr_pool_t *scratch;
     apr_time_t now;
     char *line;
     apr_size_t len;
@@ -371,8 +372,14 @@ static int ab_log_transaction(request_rec *r)
     ab_metric_skip(rec.request.skip_reason);
     ab_metric_skip(rec.response.skip_reason);
 
-    line = ab_record_format(r->pool, &rec, &len);
+    /* Redaction's buffers (up to a few times the captured bytes) go as
+     * soon as the record is written. */
+    apr_pool_create(&scratch, r->pool);
+    apr_pool_tag(scratch, "audit_body_redact");
+    ab_redact_record(r, last, &rec, scratch);
+    line = ab_record_format(scratch, &rec, &len);
     ab_sink_write(r, sc->sink, line, len);
+    apr_pool_destroy(scratch);
     return OK;
 }
 
@@ -380,6 +387,7 @@ static int ab_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                          apr_pool_t *ptemp)
 {
     ab_config_init(pconf);
+    ab_redact_config_init(pconf);
     ab_sink_register(pconf);
     return OK;
 }
@@ -407,6 +415,8 @@ static void ab_child_init(apr_pool_t *pchild, server_rec *s)
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_pre_config(ab_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(ab_redact_check_config, NULL, NULL,
+                         APR_HOOK_MIDDLE);
     ap_hook_open_logs(ab_open_logs, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ab_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ab_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -61,6 +61,14 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     /* the main server's sections apply to every virtual host */
     c->audit_on = add->audit_on || base->audit_on;
     c->log_here = add->log_here;
+    if (add->redact_key) {
+        c->redact_key = add->redact_key;
+        c->redact_key_len = add->redact_key_len;
+    }
+    else {
+        c->redact_key = base->redact_key;
+        c->redact_key_len = base->redact_key_len;
+    }
     return c;
 }
 
@@ -228,6 +236,138 @@ static const char *add_mask(cmd_parms *cmd, void *dconf, const char *arg)
                : NULL;
 }
 
+static const char *add_redact(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const char *err = not_in_htaccess(cmd, "AuditBodyRedact");
+
+    return err ? err : ab_conf_redact_arg(cmd->pool, dconf, arg);
+}
+
+static const char *add_redact_pattern(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    apr_array_header_t *regexes;
+    const char *err = not_in_htaccess(cmd, "AuditBodyRedactPatterns");
+    unsigned mask;
+
+    if (err) {
+        return err;
+    }
+    /* The first argument of this context starts its own list. */
+    if (c->redact_detectors == AB_UNSET) {
+        c->redact_detectors = 0;
+        c->redact_regexes = NULL;
+    }
+    mask = (unsigned)c->redact_detectors;
+    if (!strcasecmp(arg, "none")) {
+        c->redact_detectors = 0;
+        c->redact_regexes = NULL;
+        return NULL;
+    }
+    if (!ab_redact_detector_arg(arg, &mask)) {
+        c->redact_detectors = (int)mask;
+        return NULL;
+    }
+    regexes = (apr_array_header_t *)c->redact_regexes;
+    err = ab_redact_add_regex(cmd->pool, &regexes, arg);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodyRedactPatterns: ", err,
+                           NULL);
+    }
+    c->redact_regexes = regexes;
+    return NULL;
+}
+
+static const char *set_redact_with(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    const char *err = not_in_htaccess(cmd, "AuditBodyRedactWith");
+
+    if (err) {
+        return err;
+    }
+    if (!strcasecmp(arg, "mask")) {
+        c->redact_with = AB_REDACT_MASK;
+    }
+    else if (!strcasecmp(arg, "hmac")) {
+        c->redact_with = AB_REDACT_HMAC;
+        ab_redact_need_key(cmd);
+    }
+    else {
+        return apr_pstrcat(cmd->pool, "AuditBodyRedactWith: '", arg,
+                           "' is not mask or hmac", NULL);
+    }
+    return NULL;
+}
+
+/* The key is read here, while httpd still runs as root at startup, so
+ * the file can be readable by root alone. A trailing newline is not part
+ * of it (openssl rand -hex 32 > file). */
+static const char *set_redact_key(cmd_parms *cmd, void *dconf,
+                                  const char *arg)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+    const char *path;
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    unsigned char *key;
+    apr_size_t n = 0;
+
+    if (err) {
+        return err;
+    }
+    path = ap_server_root_relative(cmd->temp_pool, arg);
+    if (!path) {
+        return apr_pstrcat(cmd->pool, "AuditBodyRedactKey: invalid path '",
+                           arg, "'", NULL);
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, cmd->temp_pool);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_PROT, f);
+    }
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "AuditBodyRedactKey: cannot read "
+                            "'%s': %pm", path, &rv);
+    }
+    if (fi.size > AB_REDACT_KEY_MAX) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "AuditBodyRedactKey: '%s' holds "
+                            "more than %d bytes; a key is 16 to %d bytes",
+                            path, AB_REDACT_KEY_MAX, AB_REDACT_KEY_MAX);
+    }
+    key = apr_palloc(cmd->pool, AB_REDACT_KEY_MAX + 1);
+    rv = apr_file_read_full(f, key, AB_REDACT_KEY_MAX, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        return apr_psprintf(cmd->pool, "AuditBodyRedactKey: cannot read "
+                            "'%s': %pm", path, &rv);
+    }
+    while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r')) {
+        n--;
+    }
+    if (n < AB_REDACT_KEY_MIN) {
+        return apr_psprintf(cmd->pool, "AuditBodyRedactKey: '%s' holds "
+                            "%" APR_SIZE_T_FMT " bytes; a key is at least "
+                            "%d (e.g. openssl rand -hex 32 > file)", path,
+                            n, AB_REDACT_KEY_MIN);
+    }
+    if (fi.protection & (APR_WREAD | APR_WWRITE)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     AB_LOGNO(10076) "AuditBodyRedactKey: '%s' can be read "
+                     "or written by every user; make it readable by root "
+                     "only (chmod 600)", path);
+    }
+    sc->redact_key = key;
+    sc->redact_key_len = n;
+    return NULL;
+}
+
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
@@ -262,5 +402,24 @@ const command_rec ab_cmds[] = {
                     "Headers whose values are written as ***, added to "
                     "Authorization, Proxy-Authorization, Cookie, "
                     "Set-Cookie; -Name removes one"),
+    AP_INIT_ITERATE("AuditBodyRedact", add_redact, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "Field names whose values are redacted in bodies, query "
+                    "strings and URLs (* is a wildcard), added to the "
+                    "defaults and the enclosing context's; -name removes "
+                    "one, none clears the list"),
+    AP_INIT_ITERATE("AuditBodyRedactPatterns", add_redact_pattern, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "Value detectors applied to every captured text: pan, "
+                    "jwt, bearer, or a regular expression; none for no "
+                    "detector (default: pan jwt)"),
+    AP_INIT_TAKE1("AuditBodyRedactWith", set_redact_with, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "What replaces a redacted value: mask (***, the default) "
+                  "or hmac (hmac-sha256: and 16 hex digits, keyed by "
+                  "AuditBodyRedactKey)"),
+    AP_INIT_TAKE1("AuditBodyRedactKey", set_redact_key, NULL, RSRC_CONF,
+                  "File (relative to ServerRoot, read at startup) whose "
+                  "bytes key AuditBodyRedactWith hmac, 16 to 4096 bytes"),
     { NULL }
 };

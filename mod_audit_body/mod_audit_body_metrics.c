@@ -73,6 +73,11 @@ static const cm_metric_def_t defs[AB_M_COUNT] = {
       CM_METRIC_COUNTER, NULL },
     { "audit_body_skipped_total", "reason=\"other\"",
       CM_METRIC_COUNTER, NULL },
+    { "audit_body_redacted_fields_total", NULL, CM_METRIC_COUNTER,
+      "Values replaced by redaction in records written." },
+    { "audit_body_redaction_unparseable_total", NULL, CM_METRIC_COUNTER,
+      "Bodies left out of records because they could not be tokenized "
+      "for redaction (fail closed)." },
 };
 
 /* Set in the parent before the children are forked; read-only after. */

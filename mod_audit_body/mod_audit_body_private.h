@@ -66,6 +66,9 @@ typedef struct {
                                        main server's) */
     int log_here;                 /**< AuditBodyLog in this server's own
                                        configuration */
+    const unsigned char *redact_key; /**< AuditBodyRedactKey's bytes, read
+                                       at startup; NULL: inherit / none */
+    apr_size_t redact_key_len;
     ab_sink_t *sink;              /**< opened in open_logs */
 } ab_server_conf_t;
 
@@ -117,6 +120,32 @@ void ab_config_init(apr_pool_t *pconf);
 /** AuditBodyLogBuffer of the main server s (size and delay), the
  *  defaults if unset. */
 apr_size_t ab_log_buffer(server_rec *s, apr_interval_time_t *delay);
+
+/* mod_audit_body_redact.c */
+/** AuditBodyRedactKey: bytes a key file may hold. */
+#define AB_REDACT_KEY_MIN 16
+#define AB_REDACT_KEY_MAX 4096
+/** Called from pre_config: the default name list, the hmac checks. */
+void ab_redact_config_init(apr_pool_t *pconf);
+/** The default AuditBodyRedact list, built once per configuration. */
+const ab_redact_names_t *ab_redact_default_names(void);
+/** AuditBodyRedactWith hmac was read in cmd's context: check_config makes
+ *  sure that server has a key. */
+void ab_redact_need_key(cmd_parms *cmd);
+/** check_config: every hmac has its key (else configtest fails). */
+int ab_redact_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s);
+/** Compile one AuditBodyRedactPatterns regex into *regexes. Returns NULL
+ *  or an error sentence. */
+const char *ab_redact_add_regex(apr_pool_t *p, apr_array_header_t **regexes,
+                                const char *arg);
+/** Redact what rec holds of r (uri, Referer, Location and
+ *  Content-Location, both bodies) with the configuration of last, the
+ *  final request of the chain. Buffers come from scratch, which must
+ *  live until the record is formatted. */
+struct ab_record_s;
+void ab_redact_record(request_rec *r, request_rec *last,
+                      struct ab_record_s *rec, apr_pool_t *scratch);
 
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);

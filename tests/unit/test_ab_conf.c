@@ -170,6 +170,67 @@ START_TEST(parse_log_delay)
 }
 END_TEST
 
+/* AuditBodyRedact accumulates outer then inner; Patterns and With are
+ * replaced by the inner context; unset inherits. */
+START_TEST(redact_merge)
+{
+    ab_dir_conf_t *srv = ab_dir_conf_create(pool);
+    ab_dir_conf_t *loc = ab_dir_conf_create(pool);
+    ab_dir_conf_t *m, *m2;
+    const ab_redact_names_t *dflt = ab_redact_names_build(pool, NULL);
+    const ab_redact_names_t *n;
+
+    /* unset everywhere: the defaults */
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_ptr_eq(ab_conf_redact_names(m, dflt), dflt);
+    ck_assert_uint_eq(ab_conf_redact_detectors(m), AB_REDACT_DET_DEFAULT);
+    ck_assert_ptr_null(ab_conf_redact_regexes(m));
+    ck_assert_int_eq(ab_conf_redact_with(m), AB_REDACT_MASK);
+
+    /* the server adds one name, the location removes a default */
+    ck_assert_ptr_null(ab_conf_redact_arg(pool, srv, "x-tenant-key"));
+    ck_assert_ptr_null(ab_conf_redact_arg(pool, loc, "-pin"));
+    m = ab_dir_conf_merge(pool, srv, loc);
+    n = ab_conf_redact_names(m, dflt);
+    ck_assert(ab_redact_name_match(n, "X-Tenant-Key", 12));
+    ck_assert(!ab_redact_name_match(n, "pin", 3));
+    ck_assert(ab_redact_name_match(n, "password", 8));
+
+    /* a location that says nothing inherits the server's list as is */
+    m2 = ab_dir_conf_merge(pool, srv, ab_dir_conf_create(pool));
+    ck_assert_ptr_eq(ab_conf_redact_names(m2, dflt),
+                     ab_conf_redact_names(srv, dflt));
+    ck_assert(ab_redact_name_match(ab_conf_redact_names(m2, dflt), "pin",
+                                   3));
+
+    /* none in the location clears everything, the server's name too */
+    loc = ab_dir_conf_create(pool);
+    ck_assert_ptr_null(ab_conf_redact_arg(pool, loc, "none"));
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_int_eq(ab_redact_names_count(ab_conf_redact_names(m, dflt)),
+                     0);
+    /* ... and a name after none is the only one */
+    ck_assert_ptr_null(ab_conf_redact_arg(pool, loc, "otp"));
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_int_eq(ab_redact_names_count(ab_conf_redact_names(m, dflt)),
+                     1);
+    ck_assert_ptr_nonnull(ab_conf_redact_arg(pool, loc, "a b"));
+
+    /* detectors and the replacement: inner replaces, unset inherits */
+    srv->redact_detectors = AB_REDACT_DET_BEARER;
+    srv->redact_with = AB_REDACT_HMAC;
+    m = ab_dir_conf_merge(pool, srv, ab_dir_conf_create(pool));
+    ck_assert_uint_eq(ab_conf_redact_detectors(m), AB_REDACT_DET_BEARER);
+    ck_assert_int_eq(ab_conf_redact_with(m), AB_REDACT_HMAC);
+    loc = ab_dir_conf_create(pool);
+    loc->redact_detectors = 0;
+    loc->redact_with = AB_REDACT_MASK;
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_uint_eq(ab_conf_redact_detectors(m), 0);
+    ck_assert_int_eq(ab_conf_redact_with(m), AB_REDACT_MASK);
+}
+END_TEST
+
 Suite *ab_conf_suite(void)
 {
     Suite *s = suite_create("ab_conf");
@@ -182,6 +243,7 @@ Suite *ab_conf_suite(void)
     tcase_add_test(tc, parse_limit);
     tcase_add_test(tc, parse_log_buffer);
     tcase_add_test(tc, parse_log_delay);
+    tcase_add_test(tc, redact_merge);
     suite_add_tcase(s, tc);
     return s;
 }

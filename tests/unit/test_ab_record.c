@@ -149,7 +149,9 @@ START_TEST(golden_record)
         "\"content_type\":\"application/json\",\"content_encoding\":null,"
         "\"state\":\"complete\",\"skip_reason\":null,\"error\":null,"
         "\"captured_bytes\":13,"
-        "\"total_bytes\":13,\"truncated\":false,\"body_encoding\":\"text\","
+        "\"total_bytes\":13,\"truncated\":false,"
+        "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
+        "\"redacted_fields_omitted\":0,\"body_encoding\":\"text\","
         "\"body\":\"{\\\"a\\\":\\\"caf\xc3\xa9\\\"}\"},"
         "\"response\":{\"headers\":{\"Content-Type\":\"application/json\","
         "\"Set-Cookie\":[\"***\",\"***\"]},"
@@ -158,7 +160,9 @@ START_TEST(golden_record)
         "\"content_encoding\":\"identity\",\"state\":\"complete\","
         "\"skip_reason\":null,\"error\":null,\"captured_bytes\":8,"
         "\"total_bytes\":8,"
-        "\"truncated\":false,\"body_encoding\":\"text\","
+        "\"truncated\":false,"
+        "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
+        "\"redacted_fields_omitted\":0,\"body_encoding\":\"text\","
         "\"body\":\"{\\\"id\\\":7}\"}}\n");
 }
 END_TEST
@@ -186,6 +190,8 @@ START_TEST(null_fields)
         "\"content_encoding\":null,\"state\":\"none\",\"skip_reason\":null,"
         "\"error\":null,"
         "\"captured_bytes\":0,\"total_bytes\":null,\"truncated\":false,"
+        "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
+        "\"redacted_fields_omitted\":0,"
         "\"body_encoding\":null,\"body\":null},"
         "\"response\":{\"headers\":{},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
@@ -193,7 +199,44 @@ START_TEST(null_fields)
         "\"content_encoding\":null,\"state\":\"skipped\","
         "\"skip_reason\":\"type\",\"error\":null,\"captured_bytes\":0,"
         "\"total_bytes\":0,"
-        "\"truncated\":false,\"body_encoding\":null,\"body\":null}}\n");
+        "\"truncated\":false,"
+        "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
+        "\"redacted_fields_omitted\":0,"
+        "\"body_encoding\":null,\"body\":null}}\n");
+}
+END_TEST
+
+/* The redaction fields of a direction: paths escaped like any string. */
+START_TEST(redaction_fields)
+{
+    ab_record_t rec;
+    static const char *const paths[] = {
+        "user.password", "form:pa\"ss", "query:\xff"
+    };
+    const char *out;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.ttfb_us = -1;
+    rec.request.state = "complete";
+    rec.request.body = "{\"password\":\"***\"}";
+    rec.request.captured = strlen(rec.request.body);
+    rec.request.redaction = "on";
+    rec.request.redacted = 40;
+    rec.request.redacted_fields = paths;
+    rec.request.nredacted_fields = 3;
+    rec.request.redacted_fields_omitted = 37;
+    rec.response.redaction = "unparseable";
+    out = fmt(&rec);
+    ck_assert_ptr_nonnull(strstr(out,
+        "\"truncated\":false,\"redaction\":\"on\",\"redacted\":40,"
+        "\"redacted_fields\":[\"user.password\",\"form:pa\\\"ss\","
+        "\"query:\xef\xbf\xbd\"],\"redacted_fields_omitted\":37,"
+        "\"body_encoding\":\"text\",\"body\":\"{\\\"password\\\":"
+        "\\\"***\\\"}\"}"));
+    ck_assert_ptr_nonnull(strstr(out,
+        "\"redaction\":\"unparseable\",\"redacted\":0,"
+        "\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
+        "\"body_encoding\":null"));
 }
 END_TEST
 
@@ -322,14 +365,14 @@ START_TEST(body_cut_truncated)
     rec.response.state = "truncated";
     line = fmt(&rec);
     HAS(line, "\"state\":\"truncated\",\"skip_reason\":null,\"error\":null,"
-              "\"captured_bytes\":2,\"total_bytes\":100,\"truncated\":true,"
+              "\"captured_bytes\":2,\"total_bytes\":100,\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
               "\"body_encoding\":\"text\",\"body\":\"ab\"}}\n");
 
     /* the whole character fits: all of it is kept */
     rec.response.body = "ab\xf0\x9f\x98\x80";
     rec.response.captured = 6;
     line = fmt(&rec);
-    HAS(line, "\"captured_bytes\":6,\"total_bytes\":100,\"truncated\":true,"
+    HAS(line, "\"captured_bytes\":6,\"total_bytes\":100,\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
               "\"body_encoding\":\"text\",\"body\":\"ab\xf0\x9f\x98\x80\"}");
 }
 END_TEST
@@ -347,12 +390,12 @@ START_TEST(body_cut_not_truncated)
     rec.response.state = "incomplete";
     line = fmt(&rec);
     HAS(line, "\"state\":\"incomplete\",\"skip_reason\":null,\"error\":null,"
-              "\"captured_bytes\":5,\"total_bytes\":5,\"truncated\":false,"
+              "\"captured_bytes\":5,\"total_bytes\":5,\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
               "\"body_encoding\":\"base64\",\"body\":\"YWLwn5g=\"}}\n");
 
     rec.response.total = -1;
     HAS(fmt(&rec), "\"captured_bytes\":5,\"total_bytes\":null,"
-                   "\"truncated\":false,\"body_encoding\":\"base64\"");
+                   "\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"base64\"");
 }
 END_TEST
 
@@ -369,10 +412,10 @@ START_TEST(body_binary)
     rec.response.captured = 2;
     rec.response.total = 2;
     line = fmt(&rec);
-    HAS(line, "\"captured_bytes\":3,\"total_bytes\":3,\"truncated\":false,"
+    HAS(line, "\"captured_bytes\":3,\"total_bytes\":3,\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
               "\"body_encoding\":\"base64\",\"body\":\"YQBi\"},"
               "\"response\":");
-    HAS(line, "\"captured_bytes\":2,\"total_bytes\":2,\"truncated\":false,"
+    HAS(line, "\"captured_bytes\":2,\"total_bytes\":2,\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
               "\"body_encoding\":\"base64\",\"body\":\"//4=\"}}\n");
 
     /* NUL and invalid bytes are never cut away, even when truncated */
@@ -381,7 +424,7 @@ START_TEST(body_binary)
     rec.response.total = 10;
     rec.response.truncated = 1;
     HAS(fmt(&rec), "\"captured_bytes\":4,\"total_bytes\":10,"
-                   "\"truncated\":true,\"body_encoding\":\"base64\","
+                   "\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"base64\","
                    "\"body\":\"YWJjAA==\"}}\n");
 }
 END_TEST
@@ -415,7 +458,7 @@ START_TEST(body_empty_and_flags)
     rec.response.captured = 0;
     rec.response.total = 0;
     HAS(fmt(&rec), "\"captured_bytes\":0,\"total_bytes\":0,"
-                   "\"truncated\":false,\"body_encoding\":\"text\","
+                   "\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"text\","
                    "\"body\":\"\"}}\n");
     /* truncated without a cut character keeps every byte */
     rec.response.body = "abcd";
@@ -423,7 +466,7 @@ START_TEST(body_empty_and_flags)
     rec.response.total = 10;
     rec.response.truncated = 1;
     HAS(fmt(&rec), "\"captured_bytes\":4,\"total_bytes\":10,"
-                   "\"truncated\":true,\"body_encoding\":\"text\","
+                   "\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"text\","
                    "\"body\":\"abcd\"}}\n");
     /* body NULL: captured is reported as 0 whatever the caller said */
     rec.response.body = NULL;
@@ -433,7 +476,7 @@ START_TEST(body_empty_and_flags)
     HAS(fmt(&rec), "\"state\":\"skipped\",\"skip_reason\":\"octet-stream\","
                    "\"error\":null,"
                    "\"captured_bytes\":0,\"total_bytes\":10,"
-                   "\"truncated\":true,\"body_encoding\":null,"
+                   "\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":null,"
                    "\"body\":null}}\n");
 }
 END_TEST
@@ -609,7 +652,7 @@ START_TEST(base64_fallback)
         ck_assert_uint_gt(got, 1);
         num = apr_psprintf(pool, "%" APR_SIZE_T_FMT, n);
         want = apr_pstrcat(pool, "\"captured_bytes\":", num,
-                           ",\"total_bytes\":", num, ",\"truncated\":false,"
+                           ",\"total_bytes\":", num, ",\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
                            "\"body_encoding\":\"base64\",\"body\":\"", enc,
                            "\"}}\n", NULL);
         ck_assert_uint_ge(strlen(line), strlen(want));
@@ -690,10 +733,10 @@ START_TEST(large_bodies)
     rec.response.truncated = 1;
     line = fmt(&rec);
     HAS(line, apr_psprintf(pool, "\"captured_bytes\":%lu,\"total_bytes\":%lu,"
-                           "\"truncated\":false,\"body_encoding\":\"text\"",
+                           "\"truncated\":false,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"text\"",
                            (unsigned long)n, (unsigned long)n));
     HAS(line, apr_psprintf(pool, "\"captured_bytes\":%lu,\"total_bytes\":%lu,"
-                           "\"truncated\":true,\"body_encoding\":\"base64\"",
+                           "\"truncated\":true,\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],\"redacted_fields_omitted\":0,\"body_encoding\":\"base64\"",
                            (unsigned long)n, (unsigned long)n * 2));
     b64 = strstr(line, "\"body_encoding\":\"base64\",\"body\":\"");
     ck_assert_ptr_nonnull(b64);
@@ -784,6 +827,7 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, null_fields);
     tcase_add_test(tc, ttfb_and_total);
     tcase_add_test(tc, error_field);
+    tcase_add_test(tc, redaction_fields);
     tcase_add_test(tc, repeated_headers);
     tcase_add_test(tc, masked_authorization);
     tcase_add_test(tc, body_cut_truncated);

@@ -25,6 +25,21 @@ my @cases = (
     ['AuditBodyLogBuffer 1M 200', undef],
     ['AuditBodyRequestLimit 16M', undef],
     ["AuditBodyTypes text/* +json\nAuditBodyMaskHeaders X-Key -Cookie", undef],
+    # redaction (issue 12)
+    ['AuditBodyRedact "pass word"', qr/AuditBodyRedact: 'pass word' is not a field name/],
+    ['AuditBodyRedact +none', qr/AuditBodyRedact: none takes no \+ or -/],
+    ['AuditBodyRedactPatterns pan jtw', qr/AuditBodyRedactPatterns: 'jtw' is not a built-in detector/],
+    ['AuditBodyRedactPatterns "ACME-([0-9]"', qr/AuditBodyRedactPatterns: 'ACME-\(\[0-9\]' is not a valid regular expression/],
+    ['AuditBodyRedactPatterns "x*"', qr/AuditBodyRedactPatterns: 'x\*' matches the empty string/],
+    ['AuditBodyRedactWith scramble', qr/AuditBodyRedactWith: 'scramble' is not mask or hmac/],
+    ['AuditBodyRedactWith hmac', qr/AB10077: AuditBodyRedactWith hmac \(.*httpd.conf:\d+\) needs AuditBodyRedactKey/],
+    ["<VirtualHost *:80>\n<Location /x>\nAuditBodyRedactWith hmac\n</Location>\n</VirtualHost>", qr/AB10077: .*needs AuditBodyRedactKey/],
+    ['AuditBodyRedactKey conf/missing.key', qr/AuditBodyRedactKey: cannot read '.*missing.key'/],
+    ['AuditBodyRedactKey conf/short.key', qr/AuditBodyRedactKey: '.*short.key' holds 8 bytes; a key is at least 16/],
+    ["<Location /x>\nAuditBodyRedactKey conf/good.key\n</Location>", qr/AuditBodyRedactKey not allowed in <Location> context/],
+    ["AuditBodyRedactKey conf/good.key\n<VirtualHost *:80>\n<Location /x>\nAuditBodyRedactWith hmac\n</Location>\n</VirtualHost>", undef],
+    ["AuditBodyRedact -pin +x-tenant-key *_otp\nAuditBodyRedactPatterns pan jwt bearer \"ACME-[0-9]{6}\"\nAuditBodyRedactWith mask", undef],
+    ["AuditBodyRedact none\nAuditBodyRedactPatterns none", undef],
 );
 plan tests => 2 * @cases;
 
@@ -32,6 +47,13 @@ my $vars = Apache::Test::config()->{vars};
 my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
 my $dir = tempdir(CLEANUP => 1);
 mkdir "$dir/logs";
+mkdir "$dir/conf";
+for (['short.key', "12345678\n"], ['good.key', ('k' x 32) . "\n"]) {
+    open my $kf, '>', "$dir/conf/$_->[0]" or die;
+    print $kf $_->[1];
+    close $kf;
+    chmod 0600, "$dir/conf/$_->[0]";
+}
 for my $c (@cases) {
     my ($snippet, $want) = @$c;
     open my $fh, '>', "$dir/httpd.conf" or die;

@@ -48,7 +48,7 @@ $res = POST "/ab/echo?$m", content => $body,
 ok t_cmp($res->content, $body, 'request attachment: echoed');
 $rec = find_record($m);
 ok t_cmp($rec->{request}{state}, 'complete', 'request attachment: complete');
-ok t_cmp(body_bytes($rec, 'request'), $body,
-         'request attachment: captured');
+ok t_cmp(body_bytes($rec, 'request'), 'user=bob&password=***',
+         'request attachment: captured (and redacted)');
 ok t_cmp($rec->{request}{skip_reason}, undef,
          'request attachment: no skip reason');
