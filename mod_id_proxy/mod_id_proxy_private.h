@@ -151,8 +151,6 @@ typedef struct {
     apr_array_header_t *entries;    /**< idp_entry_snapshot_t, MRU first */
 } idp_snapshot_t;
 
-/** The counters only (no entries), cheap: for the server-wide metrics. */
-int idp_counts(idp_snapshot_t *snap);
 /** Copy this child's cache into snap (from p); 0 if there is none. */
 int idp_snapshot(apr_pool_t *p, idp_snapshot_t *snap);
 
