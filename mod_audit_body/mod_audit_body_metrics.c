@@ -65,6 +65,11 @@ static const cm_metric_def_t defs[AB_M_COUNT] = {
       CM_METRIC_COUNTER, NULL },
     { "audit_body_skipped_total", "reason=\"other\"",
       CM_METRIC_COUNTER, NULL },
+    { "audit_body_redacted_fields_total", NULL, CM_METRIC_COUNTER,
+      "Values replaced by redaction in records written." },
+    { "audit_body_redaction_unparseable_total", NULL, CM_METRIC_COUNTER,
+      "Bodies left out of records because they could not be tokenized "
+      "for redaction (fail closed)." },
 };
 
 /* Set up in the parent before the children are forked (post_config);
@@ -151,19 +156,25 @@ static int status_hook(request_rec *r, int flags)
     apr_uint64_t l = ab_metric_total(AB_M_RECORDS_LOST);
     apr_uint64_t d = ab_metric_total(AB_M_RECORDS_DROPPED);
     apr_uint64_t b = ab_metric_total(AB_M_BYTES_WRITTEN);
+    apr_uint64_t rf = ab_metric_total(AB_M_REDACTED_FIELDS);
+    apr_uint64_t ru = ab_metric_total(AB_M_REDACTION_UNPARSEABLE);
 
     if (flags & AP_STATUS_SHORT) {
         ap_rprintf(r, "AuditBodyRecordsTotal: %" APR_UINT64_T_FMT "\n"
                    "AuditBodyLostTotal: %" APR_UINT64_T_FMT "\n"
                    "AuditBodyDroppedTotal: %" APR_UINT64_T_FMT "\n"
-                   "AuditBodyBytesTotal: %" APR_UINT64_T_FMT "\n",
-                   w, l, d, b);
+                   "AuditBodyBytesTotal: %" APR_UINT64_T_FMT "\n"
+                   "AuditBodyRedactedFieldsTotal: %" APR_UINT64_T_FMT "\n"
+                   "AuditBodyRedactionUnparseableTotal: %" APR_UINT64_T_FMT
+                   "\n", w, l, d, b, rf, ru);
     }
     else {
         ap_rprintf(r, "<p>mod_audit_body (all children): %" APR_UINT64_T_FMT
                    " records written (%" APR_UINT64_T_FMT " bytes), %"
                    APR_UINT64_T_FMT " lost, %" APR_UINT64_T_FMT
-                   " dropped</p>\n", w, b, l, d);
+                   " dropped; %" APR_UINT64_T_FMT " values redacted, %"
+                   APR_UINT64_T_FMT " bodies left out as not tokenizable"
+                   "</p>\n", w, b, l, d, rf, ru);
     }
     return OK;
 }

@@ -14,7 +14,7 @@ use lib 't/lib';
 use AuditTest qw(marker find_records);
 
 my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
-plan tests => 9;
+plan tests => 13;
 
 sub metric {
     my ($text, $name) = @_;
@@ -41,6 +41,14 @@ else {
 }
 ok t_cmp($before =~ /^# TYPE audit_body_records_written_total counter$/m ? 1 : 0,
          1, 'metrics: records_written_total is a counter');
+
+# The redaction counters exist before redaction has done anything.
+for my $name (qw(audit_body_redacted_fields_total
+                 audit_body_redaction_unparseable_total)) {
+    ok t_cmp(($before =~ /^# TYPE \Q$name\E counter$/m ? 1 : 0)
+             . ' ' . (metric($before, $name) // 'missing'), '1 0',
+             "metrics: $name is a counter, at 0");
+}
 
 my $a = metric($before, 'audit_body_records_written_total');
 my $n = 25;
@@ -71,5 +79,9 @@ my ($total) = $auto =~ /^AuditBodyRecordsTotal: (\d+)$/m;
 t_debug($auto);
 ok t_cmp(defined $total && $total >= $b ? 1 : 0, 1,
          "server-status ?auto: AuditBodyRecordsTotal ($total) is the server-wide total ($b)");
+ok t_cmp(($auto =~ /^AuditBodyRedactedFieldsTotal: (\d+)$/m)[0] // 'missing', 0,
+         'server-status ?auto: AuditBodyRedactedFieldsTotal');
+ok t_cmp(($auto =~ /^AuditBodyRedactionUnparseableTotal: (\d+)$/m)[0] // 'missing', 0,
+         'server-status ?auto: AuditBodyRedactionUnparseableTotal');
 ok t_cmp(Apache::TestRequest::POST('/ab-metrics', content => 'x')->code, 405,
          'metrics: POST is 405');
