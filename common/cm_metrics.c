@@ -217,6 +217,11 @@ void cm_metrics_table_set(const cm_metrics_table_t *t, apr_size_t m,
     }
 }
 
+apr_uint64_t *cm_metrics_table_row(const cm_metrics_table_t *t, apr_size_t i)
+{
+    return cell(t->mem, t->n_rows, t->n_metrics, i, 0);
+}
+
 apr_uint64_t cm_metrics_table_total(const cm_metrics_table_t *t,
                                     apr_size_t m)
 {

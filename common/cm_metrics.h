@@ -128,6 +128,10 @@ void cm_metrics_table_add(const cm_metrics_table_t *t, apr_size_t m,
 void cm_metrics_table_set(const cm_metrics_table_t *t, apr_size_t m,
                           apr_uint64_t v);
 
+/** The cells of row i of t (NULL without shared memory or out of range):
+ *  cell 0 is the owner, the caller owns the rest of the layout. */
+apr_uint64_t *cm_metrics_table_row(const cm_metrics_table_t *t, apr_size_t i);
+
 /** The server-wide total of metric m (0 without shared memory). */
 apr_uint64_t cm_metrics_table_total(const cm_metrics_table_t *t,
                                     apr_size_t m);

@@ -74,13 +74,17 @@ static void count_entries(void)
     idp_metric_set(IDP_M_ENTRIES, (apr_uint64_t)idp_cache_count(child.cache));
 }
 
-/* idp_cache_lookup(), counted (under the lock) as the cache counts it. */
-static idp_cache_entry_t *lookup(const char *key)
+/* idp_cache_lookup(), counted (under the lock) as the cache counts it;
+ * a hit hands the request to its backend. */
+static idp_cache_entry_t *lookup(const idp_req_t *rq)
 {
-    idp_cache_entry_t *e = idp_cache_lookup(child.cache, key,
+    idp_cache_entry_t *e = idp_cache_lookup(child.cache, rq->key,
                                             apr_time_now());
 
     idp_metric_add(e ? IDP_M_HITS : IDP_M_MISSES, 1);
+    if (e) {
+        idp_metrics_backend_count(rq->backend, 1, 0);
+    }
     return e;
 }
 
@@ -384,6 +388,7 @@ static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
              * hold, so a victim always hands its data back. */
             idp_metric_add(IDP_M_EVICTIONS, evicted ? 1 : 0);
             count_entries();
+            idp_metrics_backend_count(rq->backend, 1, 0);
         }
         else if (rc == IDP_CACHE_FULL) {
             idp_metric_add(IDP_M_OVERFLOWS, 1);
@@ -391,7 +396,7 @@ static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
         else if (rc == IDP_CACHE_EXISTS) {
             /* Only after a wait timed out can another admission of the
              * same key have run meanwhile: use its entry. */
-            e = lookup(rq->key);
+            e = lookup(rq);
             if (e) {
                 *w = ((idp_backend_t *)e->data)->worker;
             }
@@ -443,7 +448,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     for (rounds = 0; ; rounds++) {
         apr_time_t deadline;
 
-        e = lookup(rq->key);
+        e = lookup(rq);
         if (e) {
             w = ((idp_backend_t *)e->data)->worker;
             apr_thread_mutex_unlock(child.lock);
@@ -566,10 +571,24 @@ void idp_count_connection(conn_rec *c)
                               apr_pool_cleanup_null);
 }
 
-void idp_note_backend_error(void)
+void idp_note_backend_error(const char *backend)
 {
     apr_atomic_inc32(&child.backend_errors);
     idp_metric_add(IDP_M_BACKEND_ERRORS, 1);
+    if (child.lock && idp_metrics_backends_on()) {
+        apr_thread_mutex_lock(child.lock);
+        idp_metrics_backend_count(backend, 0, 1);
+        apr_thread_mutex_unlock(child.lock);
+    }
+}
+
+void idp_cache_publish_backends(void)
+{
+    if (child.lock && idp_metrics_backends_on()) {
+        apr_thread_mutex_lock(child.lock);
+        idp_metrics_backends_publish();
+        apr_thread_mutex_unlock(child.lock);
+    }
 }
 
 /* ------------------------------------------------------------ sweeping */
@@ -665,6 +684,7 @@ static void sweep(apr_pool_t *scratch)
         }
     }
     count_entries();
+    idp_metrics_backends_publish();
     apr_thread_mutex_unlock(child.lock);
     for (i = 0; i < dead->nelts; i++) {
         destroy_backend(((idp_backend_t **)dead->elts)[i]);
@@ -697,15 +717,17 @@ static apr_status_t stop_sweeper(void *data)
 {
     apr_status_t rv;
 
-    if (!child.sweeper) {
-        return APR_SUCCESS;
+    if (child.sweeper) {
+        apr_thread_mutex_lock(child.lock);
+        child.stop = 1;
+        apr_thread_cond_signal(child.wake);
+        apr_thread_mutex_unlock(child.lock);
+        apr_thread_join(&rv, child.sweeper);
+        child.sweeper = NULL;
     }
-    apr_thread_mutex_lock(child.lock);
-    child.stop = 1;
-    apr_thread_cond_signal(child.wake);
-    apr_thread_mutex_unlock(child.lock);
-    apr_thread_join(&rv, child.sweeper);
-    child.sweeper = NULL;
+    /* This child's last per-backend counts stay in its row, for the
+     * child that takes the row over to go on from. */
+    idp_cache_publish_backends();
     return APR_SUCCESS;
 }
 #endif

@@ -22,9 +22,11 @@
 #include "mod_id_proxy_private.h"
 #include "mod_id_proxy_metrics.h"
 #include "cm_metrics_httpd.h"
+#include "idp_topn.h"
 
 #define IDP_METRICS_HANDLER "id-proxy-metrics"
 #define IDP_METRICS_KEY "id_proxy_metrics_shm"
+#define IDP_BACKENDS_KEY "id_proxy_metrics_backends_shm"
 
 static const cm_metric_def_t defs[IDP_M_COUNT] = {
     { NULL, NULL, CM_METRIC_GAUGE, NULL },
@@ -58,6 +60,84 @@ static const cm_metric_def_t defs[IDP_M_COUNT] = {
  * its row is claimed in each child (child_init). */
 static cm_metrics_table_t table;
 
+/* IdProxyMetricsBackends: the n busiest backends. Each child tracks
+ * 2 n backends (idp_topn) and copies them into its row of a second table
+ * (cell 0 the owner, then idp_topn_cells(2 n)) after each sweep, before
+ * it serves a scrape and when it exits; a scrape merges the rows. */
+static int backends_n;                  /* 0: off */
+static cm_metrics_table_t btable;
+static idp_topn_t *tracker;             /* this child's, under the cache
+                                         * lock; NULL: not tracking */
+
+static int backends_capacity(void)
+{
+    return 2 * backends_n;
+}
+
+int idp_metrics_backends_on(void)
+{
+    return tracker != NULL;
+}
+
+void idp_metrics_backend_count(const char *backend, apr_uint64_t requests,
+                               apr_uint64_t errors)
+{
+    if (tracker) {
+        idp_topn_add(tracker, backend, requests, errors);
+    }
+}
+
+void idp_metrics_backends_publish(void)
+{
+    if (tracker) {
+        idp_topn_publish(tracker,
+                         cm_metrics_table_row(&btable, btable.row) + 1);
+    }
+}
+
+/* The per-backend series: every claimable row merged by backend, the
+ * backends_n busiest. */
+static void render_backends(request_rec *r)
+{
+    apr_array_header_t *items = apr_array_make(r->pool, 16,
+                                               sizeof(idp_topn_item_t));
+    apr_array_header_t *top;
+    const idp_topn_item_t *it;
+    apr_size_t i;
+    int k, torn = 0;
+
+    idp_cache_publish_backends();
+    for (i = 0; i + 1 < btable.n_rows; i++) {
+        torn += !idp_topn_read(cm_metrics_table_row(&btable, i) + 1,
+                               backends_capacity(), r->pool, items);
+    }
+    if (torn) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, IDP_LOGNO(10057)
+                      "id_proxy: %d per-backend rows changed while read "
+                      "and were left out of this scrape", torn);
+    }
+    top = idp_topn_merge(r->pool, items, backends_n);
+    it = (const idp_topn_item_t *)top->elts;
+    ap_rputs(cm_prom_header(r->pool, "id_proxy_top_backend_requests_total",
+                            CM_METRIC_COUNTER,
+                            "Requests routed to each of the busiest backends "
+                            "(IdProxyMetricsBackends)."), r);
+    for (k = 0; k < top->nelts; k++) {
+        ap_rprintf(r, "id_proxy_top_backend_requests_total{backend=\"%s\"} %"
+                   APR_UINT64_T_FMT "\n",
+                   cm_prom_label_escape(r->pool, it[k].key), it[k].requests);
+    }
+    ap_rputs(cm_prom_header(r->pool, "id_proxy_top_backend_errors_total",
+                            CM_METRIC_COUNTER,
+                            "Responses 502, 503 or 504 from mod_proxy for "
+                            "each of the busiest backends."), r);
+    for (k = 0; k < top->nelts; k++) {
+        ap_rprintf(r, "id_proxy_top_backend_errors_total{backend=\"%s\"} %"
+                   APR_UINT64_T_FMT "\n",
+                   cm_prom_label_escape(r->pool, it[k].key), it[k].errors);
+    }
+}
+
 void idp_metric_add(idp_metric_e m, apr_uint64_t n)
 {
     cm_metrics_table_add(&table, (apr_size_t)m, n);
@@ -80,10 +160,32 @@ static int metrics_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                               IDP_M_COUNT,
                                               APR_UINT64_C(1) << IDP_M_ENTRIES);
 
+    idp_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &id_proxy_module);
+
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, IDP_LOGNO(10055)
                      "id_proxy: no shared memory for the server-wide "
                      "counters; status and metrics will show zeros");
+    }
+    backends_n = sc->metrics_backends > 0 ? sc->metrics_backends : 0;
+    if (backends_n && table.mem) {
+        rv = cm_metrics_httpd_attach(&btable, s, IDP_BACKENDS_KEY,
+                                     1 + idp_topn_cells(backends_capacity()),
+                                     0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, IDP_LOGNO(10058)
+                         "id_proxy: no shared memory for the per-backend "
+                         "series of IdProxyMetricsBackends %d (%"
+                         APR_SIZE_T_FMT " bytes); they are left out",
+                         backends_n,
+                         cm_metrics_size(cm_metrics_httpd_rows(),
+                                         1 + idp_topn_cells(
+                                                 backends_capacity())));
+        }
+    }
+    else {
+        memset(&btable, 0, sizeof(btable));
     }
     return OK;
 }
@@ -91,6 +193,17 @@ static int metrics_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void metrics_child_init(apr_pool_t *pchild, server_rec *s)
 {
     cm_metrics_claim_self(&table, pchild);
+    tracker = NULL;
+    cm_metrics_claim_self(&btable, pchild);
+    /* A child on the shared last row does not track: its copies would
+     * overwrite each other's. */
+    if (btable.have_row && btable.row + 1 < btable.n_rows) {
+        tracker = idp_topn_create(pchild, backends_capacity());
+        if (tracker) {
+            idp_topn_load(tracker,
+                          cm_metrics_table_row(&btable, btable.row) + 1);
+        }
+    }
 }
 
 static int metrics_handler(request_rec *r)
@@ -104,6 +217,9 @@ static int metrics_handler(request_rec *r)
     }
     if (rc == OK && !r->header_only) {
         ap_rputs(cm_metrics_render(r->pool, &table, defs), r);
+        if (btable.mem) {
+            render_backends(r);
+        }
     }
     return rc;
 }
