@@ -7,20 +7,13 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil;
 use Apache::TestRequest qw(GET GET_BODY);
-use File::Temp qw(tempfile);
 use Time::HiRes qw(usleep);
 
 use lib 't/lib';
 use AuditTest qw(marker find_records);
+use Metrics qw(metric promtool_check);
 
-my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
 plan tests => 13;
-
-sub metric {
-    my ($text, $name) = @_;
-    return $1 if $text =~ /^\Q$name\E (\d+)$/m;
-    return undef;
-}
 
 my $res = GET '/ab-metrics';
 ok t_cmp($res->code, 200, 'metrics: 200');
@@ -29,12 +22,8 @@ ok t_cmp($res->header('Content-Type'), qr{^text/plain; version=0\.0\.4},
 my $before = $res->content;
 t_debug($before);
 
-if ($have_promtool) {
-    my ($fh, $file) = tempfile(UNLINK => 1);
-    print $fh $before;
-    close $fh;
-    my $out = `promtool check metrics < '$file' 2>&1`;
-    ok t_cmp($? >> 8, 0, "promtool check metrics: $out");
+if (my ($rc, $out) = promtool_check($before)) {
+    ok t_cmp($rc, 0, "promtool check metrics: $out");
 }
 else {
     skip('promtool (Debian package prometheus) not installed');

@@ -9,14 +9,13 @@ use warnings FATAL => 'all';
 
 use Apache::Test;
 use Apache::TestUtil;
-use File::Temp qw(tempfile);
 use Time::HiRes qw(usleep);
 
 use lib 't/lib';
 use AbSinkServer qw(start_server stop_server server_get free_port);
+use Metrics qw(metric_with promtool_check);
 
 my $mods = '/usr/lib/apache2/modules';
-my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
 plan tests => 11,
     need { 'ab (apache2-utils) is needed' => sub { `ab -V 2>&1` =~ /ApacheBench/ } },
     need { 'mod_mpm_prefork is needed' => sub { -e "$mods/mod_mpm_prefork.so" } };
@@ -47,8 +46,7 @@ CONF
 
 sub series {
     my ($text, $name, $backend) = @_;
-    return $1 if $text =~ /^\Q$name\E\{backend="\Q$backend\E"\} (\d+)$/m;
-    return undef;
+    return metric_with($text, $name, 'backend', $backend);
 }
 
 my $bport = free_port();
@@ -98,12 +96,8 @@ my @lines = $body =~ /^id_proxy_top_backend_requests_total\{/mg;
 ok t_cmp(scalar(@lines), 2, 'exactly N per-backend request series');
 ok t_cmp(series($body, 'id_proxy_top_backend_errors_total', "http://127.0.0.1:$bport") // 'missing',
          0, 'errors series of the busiest backend, at 0');
-if ($have_promtool) {
-    my ($fh, $file) = tempfile(UNLINK => 1);
-    print $fh $body;
-    close $fh;
-    my $out = `promtool check metrics < '$file' 2>&1`;
-    ok t_cmp($? >> 8, 0, "promtool check metrics: $out");
+if (my ($rc, $out) = promtool_check($body)) {
+    ok t_cmp($rc, 0, "promtool check metrics: $out");
 }
 else {
     skip('promtool (Debian package prometheus) not installed');
