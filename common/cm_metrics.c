@@ -15,7 +15,12 @@
 
 #include "cm_metrics.h"
 
+#include <apr_shm.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 apr_size_t cm_metrics_size(apr_size_t n_slots, apr_size_t n_metrics)
 {
@@ -130,6 +135,113 @@ void cm_metrics_release(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
     zero_gauges(mem, n_slots, n_metrics, slot, gauge_mask);
     __atomic_compare_exchange_n(owner, &cur, 0, 0, __ATOMIC_ACQ_REL,
                                 __ATOMIC_ACQUIRE);
+}
+
+apr_status_t cm_metrics_attach(cm_metrics_table_t *t, apr_pool_t *pool,
+                               const char *key, apr_size_t n_rows,
+                               apr_size_t n_metrics, apr_uint64_t gauge_mask)
+{
+    apr_shm_t *shm = NULL;
+    void *data = NULL;
+    apr_size_t size = cm_metrics_size(n_rows, n_metrics);
+    apr_status_t rv;
+
+    memset(t, 0, sizeof(*t));
+    if (n_rows < 2 || n_metrics < 1) {
+        return APR_EINVAL;
+    }
+    apr_pool_userdata_get(&data, key, pool);
+    shm = data;
+    if (!shm || apr_shm_size_get(shm) != size) {
+        /* The first generation, or a module whose metrics changed: the
+         * old table (if any) stays mapped until pool goes. */
+        rv = apr_shm_create(&shm, size, NULL, pool);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        cm_metrics_init(apr_shm_baseaddr_get(shm), n_rows, n_metrics);
+        apr_pool_userdata_set(shm, key, apr_pool_cleanup_null, pool);
+    }
+    t->mem = apr_shm_baseaddr_get(shm);
+    t->n_rows = n_rows;
+    t->n_metrics = n_metrics;
+    t->gauge_mask = gauge_mask;
+    return APR_SUCCESS;
+}
+
+static int pid_alive(apr_uint64_t pid)
+{
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static apr_status_t release_self(void *data)
+{
+    cm_metrics_table_t *t = data;
+
+    if (t->have_row && t->row < t->n_rows - 1) {
+        cm_metrics_release(t->mem, t->n_rows, t->n_metrics, t->row,
+                           (apr_uint64_t)getpid(), t->gauge_mask);
+    }
+    t->have_row = 0;
+    return APR_SUCCESS;
+}
+
+void cm_metrics_claim_self(cm_metrics_table_t *t, apr_pool_t *pchild)
+{
+    int row;
+
+    if (!t->mem) {
+        return;
+    }
+    /* The last row is never claimed: it takes the overflow. */
+    row = cm_metrics_claim(t->mem, t->n_rows - 1, t->n_metrics,
+                           (apr_uint64_t)getpid(), pid_alive, t->gauge_mask);
+    t->row = row >= 0 ? (apr_size_t)row : t->n_rows - 1;
+    t->have_row = 1;
+    apr_pool_cleanup_register(pchild, t, release_self, apr_pool_cleanup_null);
+}
+
+void cm_metrics_table_add(const cm_metrics_table_t *t, apr_size_t m,
+                          apr_uint64_t n)
+{
+    if (t->have_row && n && m > 0) {
+        cm_metrics_add(t->mem, t->n_rows, t->n_metrics, t->row, m, n);
+    }
+}
+
+void cm_metrics_table_set(const cm_metrics_table_t *t, apr_size_t m,
+                          apr_uint64_t v)
+{
+    if (t->have_row && m > 0) {
+        cm_metrics_set(t->mem, t->n_rows, t->n_metrics, t->row, m, v);
+    }
+}
+
+apr_uint64_t *cm_metrics_table_row(const cm_metrics_table_t *t, apr_size_t i)
+{
+    return cell(t->mem, t->n_rows, t->n_metrics, i, 0);
+}
+
+apr_uint64_t cm_metrics_table_total(const cm_metrics_table_t *t,
+                                    apr_size_t m)
+{
+    return t->mem ? cm_metrics_sum(t->mem, t->n_rows, t->n_metrics, m) : 0;
+}
+
+const char *cm_metrics_render(apr_pool_t *p, const cm_metrics_table_t *t,
+                              const cm_metric_def_t *defs)
+{
+    apr_uint64_t *values;
+    apr_size_t i;
+
+    if (t->n_metrics < 2) {
+        return "";
+    }
+    values = apr_palloc(p, sizeof(*values) * t->n_metrics);
+    for (i = 1; i < t->n_metrics; i++) {
+        values[i] = cm_metrics_table_total(t, i);
+    }
+    return cm_prom_format(p, defs + 1, values + 1, t->n_metrics - 1);
 }
 
 int cm_metrics_name_ok(const char *name, cm_metric_type_e type)

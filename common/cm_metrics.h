@@ -17,8 +17,10 @@
  * gauge is a value a child sets (e.g. entries in its cache); the child
  * sets it back to 0 when it exits.
  *
- * Pure: APR and C only, no httpd header. It never allocates shared
- * memory itself and never takes a lock.
+ * Pure: APR and C only, no httpd header; it never takes a lock. The
+ * cm_metrics_* cell functions never allocate; cm_metrics_attach()
+ * creates the shared memory a module's glue holds in a
+ * cm_metrics_table_t.
  */
 #ifndef CM_METRICS_H
 #define CM_METRICS_H
@@ -86,6 +88,58 @@ int cm_metrics_claim(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
 void cm_metrics_release(void *mem, apr_size_t n_slots, apr_size_t n_metrics,
                         apr_size_t slot, apr_uint64_t pid,
                         apr_uint64_t gauge_mask);
+
+/** A module's table as its glue holds it: the shared memory and this
+ *  process's row. Filled by cm_metrics_attach() in the parent (before
+ *  the children are forked, read-only after) and cm_metrics_claim_self()
+ *  in each child. */
+typedef struct {
+    void *mem;                  /**< NULL: no shared memory (all reads 0) */
+    apr_size_t n_rows;          /**< the last is shared by the processes
+                                 *   that find no free row */
+    apr_size_t n_metrics;       /**< cell 0 of a row is the owner */
+    apr_uint64_t gauge_mask;    /**< see cm_metrics_claim() */
+    apr_size_t row;             /**< this process's row */
+    int have_row;
+} cm_metrics_table_t;
+
+/** Create the table's shared memory (anonymous APR shm) in pool, or find
+ *  the one pool already holds under key (apr_pool_userdata): with the
+ *  process pool, a graceful restart, which loads the module again, finds
+ *  the same table and its totals survive. A table found with another
+ *  size (the module was upgraded) is replaced by a new one. On failure
+ *  t->mem is NULL and the status is returned for the caller to log. */
+apr_status_t cm_metrics_attach(cm_metrics_table_t *t, apr_pool_t *pool,
+                               const char *key, apr_size_t n_rows,
+                               apr_size_t n_metrics, apr_uint64_t gauge_mask);
+
+/** Claim a row for this process (getpid(); an owner that kill(pid, 0)
+ *  says is gone is replaced), or use the shared last row when none is
+ *  free; the row is released when pchild is cleaned up. No-op without
+ *  shared memory. */
+void cm_metrics_claim_self(cm_metrics_table_t *t, apr_pool_t *pchild);
+
+/** Add n to this process's cell of metric m (atomic; a no-op before
+ *  cm_metrics_claim_self() or without shared memory). */
+void cm_metrics_table_add(const cm_metrics_table_t *t, apr_size_t m,
+                          apr_uint64_t n);
+
+/** Set this process's gauge cell m (atomic; same no-ops). */
+void cm_metrics_table_set(const cm_metrics_table_t *t, apr_size_t m,
+                          apr_uint64_t v);
+
+/** The cells of row i of t (NULL without shared memory or out of range):
+ *  cell 0 is the owner, the caller owns the rest of the layout. */
+apr_uint64_t *cm_metrics_table_row(const cm_metrics_table_t *t, apr_size_t i);
+
+/** The server-wide total of metric m (0 without shared memory). */
+apr_uint64_t cm_metrics_table_total(const cm_metrics_table_t *t,
+                                    apr_size_t m);
+
+/** The exposition text of every metric of t but the owner cell: defs has
+ *  t->n_metrics entries, defs[0] (the owner) is skipped. In p. */
+const char *cm_metrics_render(apr_pool_t *p, const cm_metrics_table_t *t,
+                              const cm_metric_def_t *defs);
 
 /** Whether name is a valid Prometheus metric name
  *  ([a-zA-Z_:][a-zA-Z0-9_:]*) and, for a counter, ends in "_total". */

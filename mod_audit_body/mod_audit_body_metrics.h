@@ -36,8 +36,8 @@ typedef enum {
     AB_M_SKIP_LIMIT_ZERO,
     AB_M_SKIP_NO_TYPE,
     AB_M_SKIP_OTHER,
-    AB_M_REDACTED_FIELDS,
-    AB_M_REDACTION_UNPARSEABLE,
+    AB_M_REDACTED_FIELDS,       /* values replaced by redaction */
+    AB_M_REDACTION_UNPARSEABLE, /* bodies left out: not tokenizable */
     AB_M_COUNT
 } ab_metric_e;
 

@@ -344,7 +344,7 @@ static int idp_request_status(int *status, request_rec *r)
     if (rq && !rq->failed
         && (*status == HTTP_BAD_GATEWAY || *status == HTTP_SERVICE_UNAVAILABLE
             || *status == HTTP_GATEWAY_TIME_OUT)) {
-        idp_note_backend_error();
+        idp_note_backend_error(rq->backend);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10013)
                       "id %s: backend %s failed (status %d)", rq->id,
                       rq->backend, *status);

@@ -17,6 +17,11 @@
  * idle for IdProxyIdleTimeout and closes the idle connections of quiet
  * backends once their ttl has passed.
  *
+ * Every count also goes, where it is made, into this child's row of the
+ * server-wide metrics (an atomic add, mod_id_proxy_metrics.c), and every
+ * change of the cache's size sets the entries gauge there (under the
+ * lock, so the last value set is the current size).
+ *
  * Lock order: this cache's mutex, then mod_proxy's (reslist) locks.
  * mod_proxy never calls back into this file with its locks held, except
  * for the connection-pool cleanup, which only touches atomics.
@@ -28,6 +33,7 @@
 #include "ap_mpm.h"
 
 #include "mod_id_proxy_private.h"
+#include "mod_id_proxy_metrics.h"
 
 /* Pool userdata key marking a backend's pool (see idp_count_connection). */
 #define IDP_POOL_KEY "mod_id_proxy:backend"
@@ -60,6 +66,26 @@ static int server_index(server_rec *s)
     int *i = apr_hash_get(child.vhosts, &s, sizeof(s));
 
     return i ? *i : -1;
+}
+
+/* Under the lock, after anything that may change the cache's size. */
+static void count_entries(void)
+{
+    idp_metric_set(IDP_M_ENTRIES, (apr_uint64_t)idp_cache_count(child.cache));
+}
+
+/* idp_cache_lookup(), counted (under the lock) as the cache counts it;
+ * a hit hands the request to its backend. */
+static idp_cache_entry_t *lookup(const idp_req_t *rq)
+{
+    idp_cache_entry_t *e = idp_cache_lookup(child.cache, rq->key,
+                                            apr_time_now());
+
+    idp_metric_add(e ? IDP_M_HITS : IDP_M_MISSES, 1);
+    if (e) {
+        idp_metrics_backend_count(rq->backend, 1, 0);
+    }
+    return e;
 }
 
 static void destroy_backend(idp_backend_t *b)
@@ -241,6 +267,9 @@ static apr_status_t release_entry(void *data)
     }
     apr_thread_mutex_lock(child.lock);
     dead = idp_cache_release(child.cache, rq->entry, apr_time_now());
+    if (dead) {
+        count_entries();
+    }
     apr_thread_mutex_unlock(child.lock);
     rq->entry = NULL;
     destroy_backend(dead);
@@ -272,10 +301,12 @@ void idp_backend_done(request_rec *r, idp_req_t *rq, int *status)
 
         apr_thread_mutex_lock(child.lock);
         child.st.dns_failures++;
+        idp_metric_add(IDP_M_DNS_FAILURES, 1);
         if (child.neg) {
             idp_negcache_insert(child.neg, rq->key, apr_time_now());
         }
         idp_cache_remove(child.cache, rq->entry, &dead);
+        count_entries();
         apr_thread_mutex_unlock(child.lock);
         destroy_backend(dead);          /* NULL: we still hold it */
         rq->failed = 1;
@@ -322,6 +353,7 @@ static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
     if (rv != APR_SUCCESS) {
         apr_thread_mutex_lock(child.lock);
         child.st.dns_failures++;
+        idp_metric_add(IDP_M_DNS_FAILURES, 1);
         if (child.neg) {
             idp_negcache_insert(child.neg, rq->key, apr_time_now());
         }
@@ -335,6 +367,7 @@ static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
     if (rc != OK) {
         apr_thread_mutex_lock(child.lock);
         child.st.create_failures++;
+        idp_metric_add(IDP_M_WORKER_FAILURES, 1);
         apr_thread_mutex_unlock(child.lock);
         return rc;
     }
@@ -350,11 +383,20 @@ static int admit(request_rec *r, idp_req_t *rq, proxy_server_conf *pconf,
             e->state = IDP_ENTRY_READY;
             *w = b->worker;
             b = NULL;
+            idp_metric_add(IDP_M_INSERTS, 1);
+            /* Every cached entry has its data set under this same lock
+             * hold, so a victim always hands its data back. */
+            idp_metric_add(IDP_M_EVICTIONS, evicted ? 1 : 0);
+            count_entries();
+            idp_metrics_backend_count(rq->backend, 1, 0);
+        }
+        else if (rc == IDP_CACHE_FULL) {
+            idp_metric_add(IDP_M_OVERFLOWS, 1);
         }
         else if (rc == IDP_CACHE_EXISTS) {
             /* Only after a wait timed out can another admission of the
              * same key have run meanwhile: use its entry. */
-            e = idp_cache_lookup(child.cache, rq->key, now);
+            e = lookup(rq);
             if (e) {
                 *w = ((idp_backend_t *)e->data)->worker;
             }
@@ -406,7 +448,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
     for (rounds = 0; ; rounds++) {
         apr_time_t deadline;
 
-        e = idp_cache_lookup(child.cache, rq->key, apr_time_now());
+        e = lookup(rq);
         if (e) {
             w = ((idp_backend_t *)e->data)->worker;
             apr_thread_mutex_unlock(child.lock);
@@ -416,6 +458,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         if (child.neg
             && idp_negcache_check(child.neg, rq->key, apr_time_now())) {
             child.st.neg_hits++;
+            idp_metric_add(IDP_M_NEG_HITS, 1);
             apr_thread_mutex_unlock(child.lock);
             rq->failed = 1;
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10004)
@@ -442,6 +485,7 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
         }
         if (rc != IDP_ADMIT_WAIT) {
             child.st.admission_overflows++;
+            idp_metric_add(IDP_M_OVERFLOWS, 1);
             apr_thread_mutex_unlock(child.lock);
             rq->failed = 1;
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10016)
@@ -522,13 +566,29 @@ void idp_count_connection(conn_rec *c)
     apr_atomic_inc32(&((idp_backend_t *)data)->conns_created);
     apr_atomic_inc32(&((idp_backend_t *)data)->conns_open);
     apr_atomic_inc32(&child.conns_created);
+    idp_metric_add(IDP_M_CONNS_CREATED, 1);
     apr_pool_cleanup_register(c->pool, data, conn_closed,
                               apr_pool_cleanup_null);
 }
 
-void idp_note_backend_error(void)
+void idp_note_backend_error(const char *backend)
 {
     apr_atomic_inc32(&child.backend_errors);
+    idp_metric_add(IDP_M_BACKEND_ERRORS, 1);
+    if (child.lock && idp_metrics_backends_on()) {
+        apr_thread_mutex_lock(child.lock);
+        idp_metrics_backend_count(backend, 0, 1);
+        apr_thread_mutex_unlock(child.lock);
+    }
+}
+
+void idp_cache_publish_backends(void)
+{
+    if (child.lock && idp_metrics_backends_on()) {
+        apr_thread_mutex_lock(child.lock);
+        idp_metrics_backends_publish();
+        apr_thread_mutex_unlock(child.lock);
+    }
 }
 
 /* ------------------------------------------------------------ sweeping */
@@ -602,8 +662,10 @@ static void sweep(apr_pool_t *scratch)
     sc.done = apr_array_make(scratch, 16, sizeof(void *));
     sc.drain = apr_array_make(scratch, 16, sizeof(void *));
     sc.single = apr_array_make(scratch, 4, sizeof(void *));
-    idp_cache_expire(child.cache, sc.now, child.idle_timeout, can_evict,
-                     NULL, dead);
+    idp_metric_add(IDP_M_EXPIRATIONS,
+                   (apr_uint64_t)idp_cache_expire(child.cache, sc.now,
+                                                  child.idle_timeout,
+                                                  can_evict, NULL, dead));
     idp_cache_idle_do(child.cache, sc.now - child.min_ttl, sweep_one, &sc);
     for (i = 0; i < sc.drain->nelts; i++) {
         idp_cache_entry_t *e = ((idp_cache_entry_t **)sc.drain->elts)[i];
@@ -621,6 +683,8 @@ static void sweep(apr_pool_t *scratch)
             *(void **)apr_array_push(dead) = data;
         }
     }
+    count_entries();
+    idp_metrics_backends_publish();
     apr_thread_mutex_unlock(child.lock);
     for (i = 0; i < dead->nelts; i++) {
         destroy_backend(((idp_backend_t **)dead->elts)[i]);
@@ -653,15 +717,17 @@ static apr_status_t stop_sweeper(void *data)
 {
     apr_status_t rv;
 
-    if (!child.sweeper) {
-        return APR_SUCCESS;
+    if (child.sweeper) {
+        apr_thread_mutex_lock(child.lock);
+        child.stop = 1;
+        apr_thread_cond_signal(child.wake);
+        apr_thread_mutex_unlock(child.lock);
+        apr_thread_join(&rv, child.sweeper);
+        child.sweeper = NULL;
     }
-    apr_thread_mutex_lock(child.lock);
-    child.stop = 1;
-    apr_thread_cond_signal(child.wake);
-    apr_thread_mutex_unlock(child.lock);
-    apr_thread_join(&rv, child.sweeper);
-    child.sweeper = NULL;
+    /* This child's last per-backend counts stay in its row, for the
+     * child that takes the row over to go on from. */
+    idp_cache_publish_backends();
     return APR_SUCCESS;
 }
 #endif
@@ -774,22 +840,6 @@ static int snap_one(void *baton, const idp_cache_entry_t *e)
     if (b && b->worker->cp && b->worker->s->hmax && b->worker->cp->res) {
         s->conns_busy = apr_reslist_acquired_count(b->worker->cp->res);
     }
-    return 1;
-}
-
-int idp_counts(idp_snapshot_t *snap)
-{
-    memset(snap, 0, sizeof(*snap));
-    if (!child.cache) {
-        return 0;
-    }
-    apr_thread_mutex_lock(child.lock);
-    idp_cache_stats(child.cache, &snap->cache);
-    snap->st = child.st;
-    snap->count = idp_cache_count(child.cache);
-    apr_thread_mutex_unlock(child.lock);
-    snap->st.conns_created = apr_atomic_read32(&child.conns_created);
-    snap->st.backend_errors = apr_atomic_read32(&child.backend_errors);
     return 1;
 }
 

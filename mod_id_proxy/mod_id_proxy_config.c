@@ -23,6 +23,7 @@ void *idp_create_server_conf(apr_pool_t *p, server_rec *s)
     c->max_backends = -1;
     c->idle_timeout = -1;
     c->negative_ttl = -1;
+    c->metrics_backends = -1;
     return c;
 }
 
@@ -62,6 +63,7 @@ void *idp_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->max_backends = base->max_backends;
     c->idle_timeout = base->idle_timeout;
     c->negative_ttl = base->negative_ttl;
+    c->metrics_backends = base->metrics_backends;
     return c;
 }
 
@@ -219,6 +221,18 @@ static const char *set_negative_ttl(cmd_parms *cmd, void *d, const char *a)
     return err;
 }
 
+static const char *set_metrics_backends(cmd_parms *cmd, void *d,
+                                        const char *a)
+{
+    long v;
+    const char *err = global_number(cmd, a, 0, IDP_METRICS_BACKENDS_MAX, &v);
+
+    if (!err) {
+        sconf_of(cmd)->metrics_backends = (int)v;
+    }
+    return err;
+}
+
 static const char *set_worker_params(cmd_parms *cmd, void *d, const char *a)
 {
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
@@ -249,6 +263,9 @@ const command_rec idp_cmds[] = {
         "(default 300; 0: never)"),
     AP_INIT_TAKE1("IdProxyNegativeTTL", set_negative_ttl, NULL, RSRC_CONF,
         "seconds a failed DNS lookup is remembered (default 5; 0: not)"),
+    AP_INIT_TAKE1("IdProxyMetricsBackends", set_metrics_backends, NULL,
+        RSRC_CONF, "per-backend series for the N busiest backends on "
+        "id-proxy-metrics (0 to 256; default 0: none)"),
     AP_INIT_ITERATE("IdProxyWorkerParams", set_worker_params, NULL,
         RSRC_CONF, "key=value connection parameters of every backend "
         "worker, as for ProxyPass (timeout, ttl, smax, max, acquire, ...)"),

@@ -9,31 +9,24 @@
  * process, for the Prometheus handler "id-proxy-metrics", the
  * id-proxy-status page and server-status.
  *
- * Each child keeps its own counters (the cache's and the glue's, see
- * mod_id_proxy_cache.c). After every routed request, after each sweep and
- * before every read, the child adds what grew since its last publication
- * to its row of a shared table (cm_metrics), created by the parent in
- * post_config and kept across graceful restarts. Readers sum the rows.
+ * The parent creates one shared memory table (cm_metrics_httpd_attach)
+ * in post_config, kept across graceful restarts; each child claims a row
+ * in child_init. mod_id_proxy_cache.c adds to that row where it counts
+ * (atomic adds, under no lock of their own) and sets the entries gauge
+ * whenever its cache changes size. Readers sum the rows.
  */
-#include <errno.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include "apr_shm.h"
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
-#include "ap_mpm.h"
-#include "http_core.h"
 #include "http_protocol.h"
-#include "http_request.h"
 #include "mod_status.h"
 
 #include "mod_id_proxy_private.h"
 #include "mod_id_proxy_metrics.h"
-#include "cm_metrics.h"
+#include "cm_metrics_httpd.h"
+#include "idp_topn.h"
 
 #define IDP_METRICS_HANDLER "id-proxy-metrics"
 #define IDP_METRICS_KEY "id_proxy_metrics_shm"
+#define IDP_BACKENDS_KEY "id_proxy_metrics_backends_shm"
 
 static const cm_metric_def_t defs[IDP_M_COUNT] = {
     { NULL, NULL, CM_METRIC_GAUGE, NULL },
@@ -63,181 +56,172 @@ static const cm_metric_def_t defs[IDP_M_COUNT] = {
       "Backends in the worker caches of all children." },
 };
 
-/* Set in the parent before the children are forked; read-only after. */
-static void *table;
-static apr_size_t n_rows;
-/* This child's row and what it published last (under pub_lock). */
-static apr_size_t my_row;
-static int have_row;
-static apr_thread_mutex_t *pub_lock;
-static apr_uint64_t published[IDP_M_COUNT];
+/* Set up in the parent before the children are forked (post_config);
+ * its row is claimed in each child (child_init). */
+static cm_metrics_table_t table;
 
-static void values_of(const idp_snapshot_t *s, apr_uint64_t *v)
+/* IdProxyMetricsBackends: the n busiest backends. Each child tracks
+ * 2 n backends (idp_topn) and copies them into its row of a second table
+ * (cell 0 the owner, then idp_topn_cells(2 n)) after each sweep, before
+ * it serves a scrape and when it exits; a scrape merges the rows. */
+static int backends_n;                  /* 0: off */
+static cm_metrics_table_t btable;
+static idp_topn_t *tracker;             /* this child's, under the cache
+                                         * lock; NULL: not tracking */
+
+static int backends_capacity(void)
 {
-    v[IDP_M_HITS] = s->cache.hits;
-    v[IDP_M_MISSES] = s->cache.misses;
-    v[IDP_M_INSERTS] = s->cache.inserts;
-    v[IDP_M_EVICTIONS] = s->cache.evictions;
-    v[IDP_M_EXPIRATIONS] = s->cache.expirations;
-    v[IDP_M_OVERFLOWS] = s->cache.overflows + s->st.admission_overflows;
-    v[IDP_M_NEG_HITS] = s->st.neg_hits;
-    v[IDP_M_DNS_FAILURES] = s->st.dns_failures;
-    v[IDP_M_WORKER_FAILURES] = s->st.create_failures;
-    v[IDP_M_BACKEND_ERRORS] = s->st.backend_errors;
-    v[IDP_M_CONNS_CREATED] = s->st.conns_created;
-    v[IDP_M_ENTRIES] = (apr_uint64_t)s->count;
+    return 2 * backends_n;
 }
 
-void idp_metrics_publish(void)
+int idp_metrics_backends_on(void)
 {
-    idp_snapshot_t snap;
-    apr_uint64_t v[IDP_M_COUNT];
-    int i;
+    return tracker != NULL;
+}
 
-    if (!have_row || !idp_counts(&snap)) {
-        return;
+void idp_metrics_backend_count(const char *backend, apr_uint64_t requests,
+                               apr_uint64_t errors)
+{
+    if (tracker) {
+        idp_topn_add(tracker, backend, requests, errors);
     }
-    values_of(&snap, v);
-    if (pub_lock) {
-        apr_thread_mutex_lock(pub_lock);
+}
+
+void idp_metrics_backends_publish(void)
+{
+    if (tracker) {
+        idp_topn_publish(tracker,
+                         cm_metrics_table_row(&btable, btable.row) + 1);
     }
-    for (i = 1; i < IDP_M_COUNT; i++) {
-        if (defs[i].type == CM_METRIC_GAUGE) {
-            cm_metrics_set(table, n_rows, IDP_M_COUNT, my_row, (apr_size_t)i,
-                           v[i]);
-        }
-        else if (v[i] > published[i]) {
-            cm_metrics_add(table, n_rows, IDP_M_COUNT, my_row, (apr_size_t)i,
-                           v[i] - published[i]);
-            published[i] = v[i];
-        }
+}
+
+/* The per-backend series: every claimable row merged by backend, the
+ * backends_n busiest. */
+static void render_backends(request_rec *r)
+{
+    apr_array_header_t *items = apr_array_make(r->pool, 16,
+                                               sizeof(idp_topn_item_t));
+    apr_array_header_t *top;
+    const idp_topn_item_t *it;
+    apr_size_t i;
+    int k, torn = 0;
+
+    idp_cache_publish_backends();
+    for (i = 0; i + 1 < btable.n_rows; i++) {
+        torn += !idp_topn_read(cm_metrics_table_row(&btable, i) + 1,
+                               backends_capacity(), r->pool, items);
     }
-    if (pub_lock) {
-        apr_thread_mutex_unlock(pub_lock);
+    if (torn) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, IDP_LOGNO(10057)
+                      "id_proxy: %d per-backend rows changed while read "
+                      "and were left out of this scrape", torn);
     }
+    top = idp_topn_merge(r->pool, items, backends_n);
+    it = (const idp_topn_item_t *)top->elts;
+    ap_rputs(cm_prom_header(r->pool, "id_proxy_top_backend_requests_total",
+                            CM_METRIC_COUNTER,
+                            "Requests routed to each of the busiest backends "
+                            "(IdProxyMetricsBackends)."), r);
+    for (k = 0; k < top->nelts; k++) {
+        ap_rprintf(r, "id_proxy_top_backend_requests_total{backend=\"%s\"} %"
+                   APR_UINT64_T_FMT "\n",
+                   cm_prom_label_escape(r->pool, it[k].key), it[k].requests);
+    }
+    ap_rputs(cm_prom_header(r->pool, "id_proxy_top_backend_errors_total",
+                            CM_METRIC_COUNTER,
+                            "Responses 502, 503 or 504 from mod_proxy for "
+                            "each of the busiest backends."), r);
+    for (k = 0; k < top->nelts; k++) {
+        ap_rprintf(r, "id_proxy_top_backend_errors_total{backend=\"%s\"} %"
+                   APR_UINT64_T_FMT "\n",
+                   cm_prom_label_escape(r->pool, it[k].key), it[k].errors);
+    }
+}
+
+void idp_metric_add(idp_metric_e m, apr_uint64_t n)
+{
+    cm_metrics_table_add(&table, (apr_size_t)m, n);
+}
+
+void idp_metric_set(idp_metric_e m, apr_uint64_t v)
+{
+    cm_metrics_table_set(&table, (apr_size_t)m, v);
 }
 
 apr_uint64_t idp_metric_total(idp_metric_e m)
 {
-    return table ? cm_metrics_sum(table, n_rows, IDP_M_COUNT, (apr_size_t)m)
-                 : 0;
+    return cm_metrics_table_total(&table, (apr_size_t)m);
 }
 
 static int metrics_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
-    apr_pool_t *pp = s->process->pool;
-    apr_shm_t *shm = NULL;
-    apr_status_t rv;
-    int limit = 0;
-    void *data = NULL;
+    apr_status_t rv = cm_metrics_httpd_attach(&table, s, IDP_METRICS_KEY,
+                                              IDP_M_COUNT,
+                                              APR_UINT64_C(1) << IDP_M_ENTRIES);
 
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;
-    }
-    /* Kept in the process pool, so totals survive a graceful restart; the
-     * module's statics do not (it is loaded again), the table does. */
-    apr_pool_userdata_get(&data, IDP_METRICS_KEY, pp);
-    if (data) {
-        shm = data;
-        n_rows = apr_shm_size_get(shm) / cm_metrics_size(1, IDP_M_COUNT);
-        table = apr_shm_baseaddr_get(shm);
-        return OK;
-    }
-    ap_mpm_query(AP_MPMQ_HARD_LIMIT_DAEMONS, &limit);
-    /* a row per scoreboard slot, spares, and the shared last row */
-    n_rows = (apr_size_t)(limit > 0 ? limit : 1) + 9;
-    rv = apr_shm_create(&shm, cm_metrics_size(n_rows, IDP_M_COUNT), NULL, pp);
+    idp_server_conf_t *sc = ap_get_module_config(s->module_config,
+                                                 &id_proxy_module);
+
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, IDP_LOGNO(10055)
                      "id_proxy: no shared memory for the server-wide "
                      "counters; status and metrics will show zeros");
-        n_rows = 0;
-        return OK;
     }
-    table = apr_shm_baseaddr_get(shm);
-    cm_metrics_init(table, n_rows, IDP_M_COUNT);
-    apr_pool_userdata_set(shm, IDP_METRICS_KEY, apr_pool_cleanup_null, pp);
-    return OK;
-}
-
-static int pid_alive(apr_uint64_t pid)
-{
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-}
-
-static apr_status_t release_row(void *data)
-{
-    if (have_row) {
-        idp_metrics_publish();
-        if (my_row < n_rows - 1) {
-            cm_metrics_release(table, n_rows, IDP_M_COUNT, my_row,
-                               (apr_uint64_t)getpid(),
-                               APR_UINT64_C(1) << IDP_M_ENTRIES);
+    backends_n = sc->metrics_backends > 0 ? sc->metrics_backends : 0;
+    if (backends_n && table.mem) {
+        rv = cm_metrics_httpd_attach(&btable, s, IDP_BACKENDS_KEY,
+                                     1 + idp_topn_cells(backends_capacity()),
+                                     0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, IDP_LOGNO(10058)
+                         "id_proxy: no shared memory for the per-backend "
+                         "series of IdProxyMetricsBackends %d (%"
+                         APR_SIZE_T_FMT " bytes); they are left out",
+                         backends_n,
+                         cm_metrics_size(cm_metrics_httpd_rows(),
+                                         1 + idp_topn_cells(
+                                                 backends_capacity())));
         }
     }
-    have_row = 0;
-    return APR_SUCCESS;
+    else {
+        memset(&btable, 0, sizeof(btable));
+    }
+    return OK;
 }
 
 static void metrics_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    int row;
-
-    if (!table) {
-        return;
+    cm_metrics_claim_self(&table, pchild);
+    tracker = NULL;
+    cm_metrics_claim_self(&btable, pchild);
+    /* A child on the shared last row does not track: its copies would
+     * overwrite each other's. */
+    if (btable.have_row && btable.row + 1 < btable.n_rows) {
+        tracker = idp_topn_create(pchild, backends_capacity());
+        if (tracker) {
+            idp_topn_load(tracker,
+                          cm_metrics_table_row(&btable, btable.row) + 1);
+        }
     }
-    apr_thread_mutex_create(&pub_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
-    row = cm_metrics_claim(table, n_rows - 1, IDP_M_COUNT,
-                           (apr_uint64_t)getpid(), pid_alive,
-                           APR_UINT64_C(1) << IDP_M_ENTRIES);
-    my_row = row >= 0 ? (apr_size_t)row : n_rows - 1;
-    have_row = 1;
-    /* registered after the cache's own cleanups (child_init order), so
-     * it runs before them and sees the last counts */
-    apr_pool_cleanup_register(pchild, NULL, release_row,
-                              apr_pool_cleanup_null);
-}
-
-/* After every routed request: what it counted reaches the shared row. */
-static int metrics_log_transaction(request_rec *r)
-{
-    if (ap_get_module_config(r->request_config, &id_proxy_module)) {
-        idp_metrics_publish();
-    }
-    return DECLINED;
 }
 
 static int metrics_handler(request_rec *r)
 {
-    apr_uint64_t values[IDP_M_COUNT];
-    int i;
+    int rc = cm_metrics_handler_begin(r, IDP_METRICS_HANDLER, &table);
 
-    if (!r->handler || strcmp(r->handler, IDP_METRICS_HANDLER) != 0) {
-        return DECLINED;
-    }
-    r->allowed |= (AP_METHOD_BIT << M_GET);
-    if (r->method_number != M_GET) {
-        return HTTP_METHOD_NOT_ALLOWED;
-    }
-    if (!table) {
+    if (rc == HTTP_SERVICE_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, IDP_LOGNO(10056)
                       "id_proxy: metrics requested, but the server-wide "
                       "counters have no shared memory (see IDP10055)");
-        return HTTP_SERVICE_UNAVAILABLE;
     }
-    idp_metrics_publish();
-    ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    if (r->header_only) {
-        return OK;
+    if (rc == OK && !r->header_only) {
+        ap_rputs(cm_metrics_render(r->pool, &table, defs), r);
+        if (btable.mem) {
+            render_backends(r);
+        }
     }
-    for (i = 1; i < IDP_M_COUNT; i++) {
-        values[i] = idp_metric_total((idp_metric_e)i);
-    }
-    ap_rputs(cm_prom_format(r->pool, defs + 1, values + 1, IDP_M_COUNT - 1),
-             r);
-    return OK;
+    return rc;
 }
 
 /* mod_status: server-wide totals, full and ?auto. */
@@ -245,10 +229,9 @@ static int status_hook(request_rec *r, int flags)
 {
     apr_uint64_t h, m, o, e, c, b;
 
-    if (!table) {
+    if (!table.mem) {
         return OK;
     }
-    idp_metrics_publish();
     h = idp_metric_total(IDP_M_HITS);
     m = idp_metric_total(IDP_M_MISSES);
     o = idp_metric_total(IDP_M_OVERFLOWS);
@@ -278,9 +261,8 @@ static int status_hook(request_rec *r, int flags)
 void idp_metrics_register_hooks(void)
 {
     ap_hook_post_config(metrics_post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(metrics_child_init, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_log_transaction(metrics_log_transaction, NULL, NULL,
-                            APR_HOOK_LAST);
+    /* before the cache's child_init starts its sweeper thread */
+    ap_hook_child_init(metrics_child_init, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(metrics_handler, NULL, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);

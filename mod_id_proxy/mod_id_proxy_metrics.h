@@ -31,9 +31,24 @@ typedef enum {
     IDP_M_COUNT
 } idp_metric_e;
 
-/** Add what this child counted since its last publication to its row
- *  (and set its gauge); thread-safe. */
-void idp_metrics_publish(void);
+/** Add n to this child's cell of metric m (atomic; a no-op before
+ *  child_init or without shared memory). */
+void idp_metric_add(idp_metric_e m, apr_uint64_t n);
+
+/** Set this child's cell of the gauge m (atomic; same no-ops). */
+void idp_metric_set(idp_metric_e m, apr_uint64_t v);
+
+/** Count requests and errors for backend ("scheme://host:port") when
+ *  IdProxyMetricsBackends is on. Assumed to be mutex protected by the
+ *  caller (the cache lock), as is idp_metrics_backends_publish(). */
+void idp_metrics_backend_count(const char *backend, apr_uint64_t requests,
+                               apr_uint64_t errors);
+
+/** Non-zero when per-backend series are on in this child. */
+int idp_metrics_backends_on(void);
+
+/** Copy this child's per-backend counts into its row of shared memory. */
+void idp_metrics_backends_publish(void);
 
 /** The server-wide total of metric m. */
 apr_uint64_t idp_metric_total(idp_metric_e m);

@@ -39,6 +39,7 @@ APLOG_USE_MODULE(id_proxy);
 #define IDP_IDLE_TIMEOUT_DEFAULT 300     /* seconds */
 #define IDP_NEGATIVE_TTL_DEFAULT 5       /* seconds */
 #define IDP_NEGCACHE_SLOTS 1024
+#define IDP_METRICS_BACKENDS_MAX 256     /* IdProxyMetricsBackends */
 #define IDP_TTL_DEFAULT 30               /* seconds, worker ttl= */
 #define IDP_ADDRESS_TTL_DEFAULT 30       /* seconds, worker addressttl= */
 #define IDP_ADMISSIONS_MAX 8             /* new backends admitted at once,
@@ -66,6 +67,7 @@ typedef struct {
     int max_backends;               /**< -1: unset */
     apr_interval_time_t idle_timeout; /**< -1: unset */
     apr_interval_time_t negative_ttl; /**< -1: unset */
+    int metrics_backends;           /**< IdProxyMetricsBackends, -1: unset */
 } idp_server_conf_t;
 
 /** What the cache holds for one backend: its worker, in its own pool. */
@@ -118,7 +120,9 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
                         proxy_server_conf *pconf, proxy_worker **worker);
 void idp_backend_done(request_rec *r, idp_req_t *rq, int *status);
 void idp_count_connection(conn_rec *c);
-void idp_note_backend_error(void);
+void idp_note_backend_error(const char *backend);
+/** Copy this child's per-backend counts into its row (takes the lock). */
+void idp_cache_publish_backends(void);
 
 /** Counters of this child (besides the pure cache's). */
 typedef struct {
@@ -151,8 +155,6 @@ typedef struct {
     apr_array_header_t *entries;    /**< idp_entry_snapshot_t, MRU first */
 } idp_snapshot_t;
 
-/** The counters only (no entries), cheap: for the server-wide metrics. */
-int idp_counts(idp_snapshot_t *snap);
 /** Copy this child's cache into snap (from p); 0 if there is none. */
 int idp_snapshot(apr_pool_t *p, idp_snapshot_t *snap);
 

@@ -81,7 +81,6 @@ static void send_json(request_rec *r, const idp_snapshot_t *s, int have)
                s->st.create_failures, s->st.backend_errors,
                s->st.conns_created, s->st.admission_waits,
                s->st.admission_overflows);
-    idp_metrics_publish();
     ap_rprintf(r, ",\"server_totals\":{\"hits\":%" APR_UINT64_T_FMT
                ",\"misses\":%" APR_UINT64_T_FMT
                ",\"inserts\":%" APR_UINT64_T_FMT
@@ -129,7 +128,6 @@ static void send_html(request_rec *r, const idp_snapshot_t *s, int have)
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rputs(DOCTYPE_HTML_4_01 "<html><head><title>mod_id_proxy status"
              "</title></head><body>\n<h1>mod_id_proxy status</h1>\n", r);
-    idp_metrics_publish();
     ap_rprintf(r, "<p>All children: %" APR_UINT64_T_FMT " hits, %"
                APR_UINT64_T_FMT " misses, %" APR_UINT64_T_FMT " overflows, %"
                APR_UINT64_T_FMT " backends cached, %" APR_UINT64_T_FMT

@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, idp_template_suite());
     srunner_add_suite(sr, idp_cache_suite());
     srunner_add_suite(sr, idp_params_suite());
+    srunner_add_suite(sr, idp_topn_suite());
     srunner_add_suite(sr, ab_hmac_suite());
     srunner_add_suite(sr, ab_redact_suite());
     srunner_set_tap(sr, "-");

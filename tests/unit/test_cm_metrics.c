@@ -269,6 +269,99 @@ START_TEST(format_groups_series)
 }
 END_TEST
 
+/* A module's table: created once in a pool, found again there (a
+ * graceful restart), replaced when its shape changed; a child claims a
+ * row, adds and sets there, and gives it up when its pool goes; readers
+ * get the sums and the exposition text. */
+START_TEST(table_attach_claim_render)
+{
+    static const cm_metric_def_t defs[] = {
+        { NULL, NULL, CM_METRIC_GAUGE, NULL },
+        { "t_done_total", NULL, CM_METRIC_COUNTER, "Done." },
+        { "t_entries", NULL, CM_METRIC_GAUGE, "Entries." },
+    };
+    apr_uint64_t gauges = APR_UINT64_C(1) << 2;
+    cm_metrics_table_t t, again, other;
+    apr_pool_t *pchild;
+    void *mem;
+
+    ck_assert_int_eq(cm_metrics_attach(&t, pool, "t", 4, 3, gauges),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(t.mem);
+    ck_assert_uint_eq(t.n_rows, 4);
+    /* nothing counts before a row is claimed */
+    cm_metrics_table_add(&t, 1, 5);
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 1), 0);
+
+    apr_pool_create(&pchild, pool);
+    cm_metrics_claim_self(&t, pchild);
+    ck_assert(t.have_row);
+    ck_assert_uint_lt(t.row, 3);           /* never the shared last row */
+    ck_assert_uint_eq(cm_metrics_get(t.mem, 4, 3, t.row, 0),
+                      (apr_uint64_t)getpid());
+    cm_metrics_table_add(&t, 1, 5);
+    cm_metrics_table_add(&t, 0, 5);        /* the owner cell: ignored */
+    cm_metrics_table_set(&t, 2, 7);
+    cm_metrics_table_set(&t, 2, 3);
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 1), 5);
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 2), 3);
+    ck_assert_uint_eq(cm_metrics_get(t.mem, 4, 3, t.row, 0),
+                      (apr_uint64_t)getpid());
+    ck_assert_str_eq(cm_metrics_render(pool, &t, defs),
+        "# HELP t_done_total Done.\n"
+        "# TYPE t_done_total counter\n"
+        "t_done_total 5\n"
+        "# HELP t_entries Entries.\n"
+        "# TYPE t_entries gauge\n"
+        "t_entries 3\n");
+
+    /* the same key in the same pool: the same memory, totals kept */
+    mem = t.mem;
+    ck_assert_int_eq(cm_metrics_attach(&again, pool, "t", 4, 3, gauges),
+                     APR_SUCCESS);
+    ck_assert_ptr_eq(again.mem, mem);
+    ck_assert_uint_eq(cm_metrics_table_total(&again, 1), 5);
+    ck_assert(!again.have_row);
+
+    /* the child's pool goes: row released, gauge zeroed, counter kept */
+    apr_pool_destroy(pchild);
+    ck_assert(!t.have_row);
+    ck_assert_uint_eq(cm_metrics_sum(mem, 4, 3, 0), 0);
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 2), 0);
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 1), 5);
+    cm_metrics_table_add(&t, 1, 5);        /* no row any more */
+    ck_assert_uint_eq(cm_metrics_table_total(&t, 1), 5);
+
+    /* another shape (an upgraded module): a new, zeroed table */
+    ck_assert_int_eq(cm_metrics_attach(&other, pool, "t", 4, 5, 0),
+                     APR_SUCCESS);
+    ck_assert_ptr_ne(other.mem, mem);
+    ck_assert_uint_eq(cm_metrics_table_total(&other, 1), 0);
+
+    /* no rows left: the process adds to the shared last row */
+    cm_metrics_init(mem, 4, 3);
+    cm_metrics_set(mem, 4, 3, 0, 0, (apr_uint64_t)getppid());
+    cm_metrics_set(mem, 4, 3, 1, 0, (apr_uint64_t)getppid());
+    cm_metrics_set(mem, 4, 3, 2, 0, (apr_uint64_t)getppid());
+    apr_pool_create(&pchild, pool);
+    cm_metrics_claim_self(&again, pchild);
+    ck_assert_uint_eq(again.row, 3);
+    cm_metrics_table_add(&again, 1, 2);
+    ck_assert_uint_eq(cm_metrics_get(mem, 4, 3, 3, 1), 2);
+    apr_pool_destroy(pchild);
+    ck_assert_uint_eq(cm_metrics_get(mem, 4, 3, 0, 0),
+                      (apr_uint64_t)getppid());
+
+    /* no shared memory: everything reads 0, nothing is claimed */
+    ck_assert_int_eq(cm_metrics_attach(&other, pool, "u", 1, 3, 0),
+                     APR_EINVAL);
+    ck_assert_ptr_null(other.mem);
+    cm_metrics_claim_self(&other, pool);
+    ck_assert(!other.have_row);
+    ck_assert_uint_eq(cm_metrics_table_total(&other, 1), 0);
+}
+END_TEST
+
 Suite *cm_metrics_suite(void)
 {
     Suite *s = suite_create("cm_metrics");
@@ -283,6 +376,7 @@ Suite *cm_metrics_suite(void)
     tcase_add_test(tc, names);
     tcase_add_test(tc, label_escape);
     tcase_add_test(tc, format_groups_series);
+    tcase_add_test(tc, table_attach_claim_render);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,6 +32,7 @@ Suite *idp_id_suite(void);
 Suite *idp_template_suite(void);
 Suite *idp_cache_suite(void);
 Suite *idp_params_suite(void);
+Suite *idp_topn_suite(void);
 Suite *ab_hmac_suite(void);
 Suite *ab_redact_suite(void);
 #endif /* TEST_COMMON_H */

@@ -7,20 +7,13 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil;
 use Apache::TestRequest qw(GET GET_BODY);
-use File::Temp qw(tempfile);
 use Time::HiRes qw(usleep);
 
 use lib 't/lib';
 use AuditTest qw(marker find_records);
+use Metrics qw(metric promtool_check);
 
-my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
-plan tests => 9;
-
-sub metric {
-    my ($text, $name) = @_;
-    return $1 if $text =~ /^\Q$name\E (\d+)$/m;
-    return undef;
-}
+plan tests => 15;
 
 my $res = GET '/ab-metrics';
 ok t_cmp($res->code, 200, 'metrics: 200');
@@ -29,18 +22,22 @@ ok t_cmp($res->header('Content-Type'), qr{^text/plain; version=0\.0\.4},
 my $before = $res->content;
 t_debug($before);
 
-if ($have_promtool) {
-    my ($fh, $file) = tempfile(UNLINK => 1);
-    print $fh $before;
-    close $fh;
-    my $out = `promtool check metrics < '$file' 2>&1`;
-    ok t_cmp($? >> 8, 0, "promtool check metrics: $out");
+if (my ($rc, $out) = promtool_check($before)) {
+    ok t_cmp($rc, 0, "promtool check metrics: $out");
 }
 else {
     skip('promtool (Debian package prometheus) not installed');
 }
 ok t_cmp($before =~ /^# TYPE audit_body_records_written_total counter$/m ? 1 : 0,
          1, 'metrics: records_written_total is a counter');
+
+# The redaction counters are counters (other tests may have redacted).
+for my $name (qw(audit_body_redacted_fields_total
+                 audit_body_redaction_unparseable_total)) {
+    ok t_cmp(($before =~ /^# TYPE \Q$name\E counter$/m ? 1 : 0)
+             . ' ' . ((metric($before, $name) // 'missing') =~ /^\d+$/ ? 'n' : 'x'),
+             '1 n', "metrics: $name is a counter");
+}
 
 my $a = metric($before, 'audit_body_records_written_total');
 my $n = 25;
@@ -71,5 +68,35 @@ my ($total) = $auto =~ /^AuditBodyRecordsTotal: (\d+)$/m;
 t_debug($auto);
 ok t_cmp(defined $total && $total >= $b ? 1 : 0, 1,
          "server-status ?auto: AuditBodyRecordsTotal ($total) is the server-wide total ($b)");
+
+# Redaction: a form echoed by the reflector has two redacted values each
+# way; an invalid JSON body is left out (fail closed) each way.
+my %red0 = map { $_ => metric(GET_BODY('/ab-metrics'), $_) }
+    qw(audit_body_redacted_fields_total audit_body_redaction_unparseable_total);
+my $mr = marker('metricsred');
+Apache::TestRequest::POST("/ab/echo?$mr-f", content => 'password=a&token=b&x=1',
+    'Content-Type' => 'application/x-www-form-urlencoded');
+Apache::TestRequest::POST("/ab/echo?$mr-j", content => '{"a": nope}',
+    'Content-Type' => 'application/json');
+for (1 .. 100) {
+    last if find_records("$mr-f") && find_records("$mr-j");
+    usleep(50_000);
+}
+my $red = GET_BODY '/ab-metrics';
+ok t_cmp(metric($red, 'audit_body_redacted_fields_total')
+         - $red0{audit_body_redacted_fields_total}, 4,
+         'redacted_fields_total grew by the values redacted');
+ok t_cmp(metric($red, 'audit_body_redaction_unparseable_total')
+         - $red0{audit_body_redaction_unparseable_total}, 2,
+         'redaction_unparseable_total grew by the bodies left out');
+Apache::TestRequest::module('ab_full');
+$auto = GET_BODY '/ab-status?auto';
+Apache::TestRequest::module('default');
+ok t_cmp(($auto =~ /^AuditBodyRedactedFieldsTotal: (\d+)$/m)[0] // 'missing',
+         metric($red, 'audit_body_redacted_fields_total'),
+         'server-status ?auto: AuditBodyRedactedFieldsTotal');
+ok t_cmp(($auto =~ /^AuditBodyRedactionUnparseableTotal: (\d+)$/m)[0] // 'missing',
+         metric($red, 'audit_body_redaction_unparseable_total'),
+         'server-status ?auto: AuditBodyRedactionUnparseableTotal');
 ok t_cmp(Apache::TestRequest::POST('/ab-metrics', content => 'x')->code, 405,
          'metrics: POST is 405');

@@ -3,20 +3,20 @@
 # children (prefork, each child one connection at a time): the values
 # Prometheus reports for audit_body_records_written_total and for the
 # routed requests (id_proxy cache hits + misses) equal the requests made.
-# A private httpd (with its own backend virtual host) and a private
-# Prometheus (Debian's package), all on 127.0.0.1.
+# A private httpd (AbSinkServer, with its own backend virtual host) and a
+# private Prometheus (Debian's package), all on 127.0.0.1.
 use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test;
 use Apache::TestUtil;
-use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use JSON::XS ();
 use LWP::UserAgent;
 use Time::HiRes qw(usleep);
 
-my $vars = Apache::Test::config()->{vars};
+use lib 't/lib';
+use AbSinkServer qw(start_server stop_server free_port);
+
 my $mods = '/usr/lib/apache2/modules';
 my $prom = `command -v prometheus 2>/dev/null`;
 chomp $prom;
@@ -25,58 +25,21 @@ plan tests => 8,
     need { 'ab (apache2-utils) is needed' => sub { `ab -V 2>&1` =~ /ApacheBench/ } },
     need { 'mod_mpm_prefork is needed' => sub { -e "$mods/mod_mpm_prefork.so" } };
 
-my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
-my $idp_so = "$vars->{serverroot}/../../mod_id_proxy/.libs/mod_id_proxy.so";
-my $dir = tempdir(CLEANUP => 1);
-mkdir "$dir/$_" for qw(logs htdocs prom);
-open my $fh, '>', "$dir/htdocs/r.json" or die;
-print $fh '{"ok":true}';
-close $fh;
-open $fh, '>', "$dir/htdocs/b.json" or die;
-print $fh '{"backend":true}';
-close $fh;
-
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp') or die $!;
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
-my $port = free_port();
-my $pport = free_port();
 my $bport = free_port();
-
-open my $c, '>', "$dir/httpd.conf" or die;
-print $c <<"CONF";
-ServerRoot "$dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile logs/httpd.pid
-DefaultRuntimeDir logs
-ErrorLog logs/error.log
-LoadModule mpm_prefork_module $mods/mod_mpm_prefork.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule mime_module $mods/mod_mime.so
-LoadModule audit_body_module "$so"
-LoadModule proxy_module $mods/mod_proxy.so
-LoadModule proxy_http_module $mods/mod_proxy_http.so
-LoadModule id_proxy_module "$idp_so"
-TypesConfig /dev/null
-AddType application/json .json
-DocumentRoot "$dir/htdocs"
-<Directory "$dir/htdocs">
-    Require all granted
-</Directory>
+my $pport = free_port();
+# The backend: the same server on a second port (routed requests take a
+# frontend and a backend child each).
+my $srv = start_server(mpm => 'prefork', idp => 1,
+                       files => { 'r.json' => '{"ok":true}',
+                                  'b.json' => '{"backend":true}' },
+                       conf => <<"CONF");
 StartServers 6
 MinSpareServers 6
 MaxSpareServers 12
 MaxRequestWorkers 16
-# The backend: the same server on a second port (routed requests take a
-# frontend and a backend child each).
 Listen 127.0.0.1:$bport
 <VirtualHost 127.0.0.1:$bport>
-    DocumentRoot "$dir/htdocs"
+    DocumentRoot "\@DIR\@/htdocs"
 </VirtualHost>
 IdProxyRoute /t/ http://127.0.0.{id}:$bport/ source=query:id
 <Location "/idp-metrics">
@@ -92,7 +55,9 @@ AuditBodyLog logs/audit.log
     SetHandler audit-body-metrics
 </Location>
 CONF
-close $c;
+my $dir = $srv->{dir};
+my $port = $srv->{port};
+mkdir "$dir/prom";
 
 open my $pc, '>', "$dir/prometheus.yml" or die;
 print $pc <<"YML";
@@ -111,8 +76,6 @@ scrape_configs:
 YML
 close $pc;
 
-my $httpd_out = `$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k start 2>&1`;
-t_debug($httpd_out) if $httpd_out;
 my $ua = LWP::UserAgent->new(timeout => 5);
 my $up = 0;
 for (1 .. 50) {
@@ -200,5 +163,4 @@ ok t_cmp($lines, $n, 'and the log holds that many records');
 
 kill 'TERM', $ppid;
 waitpid $ppid, 0;
-t_debug(`$vars->{httpd} -d '$dir' -f '$dir/httpd.conf' -k stop 2>&1`);
-usleep(500_000);
+stop_server($srv);

@@ -8,20 +8,14 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil;
 use Apache::TestRequest qw(GET GET_BODY);
-use File::Temp qw(tempfile);
 use JSON::PP ();
 
 use lib 't/lib';
 use IdpTest qw(ua get_json);
+use Metrics qw(metric promtool_check);
 
-my $have_promtool = `promtool --version 2>&1` =~ /promtool/;
 plan tests => 9;
 
-sub metric {
-    my ($text, $name) = @_;
-    return $1 if $text =~ /^\Q$name\E (\d+)$/m;
-    return undef;
-}
 sub routed {
     my $t = shift;
     return (metric($t, 'id_proxy_cache_hits_total') // 0)
@@ -34,12 +28,8 @@ ok t_cmp($res->header('Content-Type'), qr{^text/plain; version=0\.0\.4},
          'metrics: Prometheus text format 0.0.4');
 my $before = $res->content;
 t_debug($before);
-if ($have_promtool) {
-    my ($fh, $file) = tempfile(UNLINK => 1);
-    print $fh $before;
-    close $fh;
-    my $out = `promtool check metrics < '$file' 2>&1`;
-    ok t_cmp($? >> 8, 0, "promtool check metrics: $out");
+if (my ($rc, $out) = promtool_check($before)) {
+    ok t_cmp($rc, 0, "promtool check metrics: $out");
 }
 else {
     skip('promtool (Debian package prometheus) not installed');

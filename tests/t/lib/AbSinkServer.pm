@@ -4,7 +4,10 @@ package AbSinkServer;
 # starts clean: start(mpm => 'prefork', conf => "...", files => {...})
 # writes its httpd.conf in a fresh directory (removed at exit), starts it
 # on a free 127.0.0.1 port, waits until it answers and returns
-# { dir, port, base, up }. mod_status answers at /status.
+# { dir, port, base, up }. mod_status answers at /status. With idp => 1
+# it loads mod_proxy, mod_proxy_http and mod_id_proxy too. Ports come
+# from the top of APACHE_TEST_PORT+1..+49 when that is set (each session
+# has its own range), else from the kernel.
 use strict;
 use warnings FATAL => 'all';
 
@@ -16,11 +19,26 @@ use JSON::XS ();
 use Time::HiRes qw(usleep);
 use Exporter 'import';
 
-our @EXPORT_OK = qw(start_server stop_server server_get parse_log ab_run);
+our @EXPORT_OK = qw(start_server stop_server server_get parse_log ab_run
+                    free_port);
 
 my $mods = '/usr/lib/apache2/modules';
 
+my %given;                      # ports handed out by this process
 sub free_port {
+    my $base = $ENV{APACHE_TEST_PORT} // '';
+    if ($base =~ /^\d+$/) {
+        for my $p (reverse $base + 1 .. $base + 49) {
+            next if $given{$p};
+            my $s = IO::Socket::INET->new(Listen => 1, ReuseAddr => 1,
+                                          LocalAddr => '0.0.0.0',
+                                          LocalPort => $p, Proto => 'tcp')
+                or next;
+            close $s;
+            $given{$p} = 1;
+            return $p;
+        }
+    }
     my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
                                   LocalPort => 0, Proto => 'tcp') or die $!;
     my $p = $s->sockport;
@@ -40,6 +58,10 @@ sub start_server {
     my %o = @_;
     my $vars = Apache::Test::config()->{vars};
     my $so = "$vars->{serverroot}/../../mod_audit_body/.libs/mod_audit_body.so";
+    my $idp_so = "$vars->{serverroot}/../../mod_id_proxy/.libs/mod_id_proxy.so";
+    my $idp = $o{idp} ? "LoadModule proxy_module $mods/mod_proxy.so\n"
+        . "LoadModule proxy_http_module $mods/mod_proxy_http.so\n"
+        . "LoadModule id_proxy_module \"$idp_so\"\n" : '';
     my $bin = "$vars->{serverroot}/bin";
     my $dir = tempdir(CLEANUP => 1);
     chmod 0755, $dir;
@@ -68,6 +90,7 @@ LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule mime_module $mods/mod_mime.so
 LoadModule status_module $mods/mod_status.so
 LoadModule audit_body_module "$so"
+$idp
 TypesConfig /dev/null
 AddType application/json .json
 AddType text/plain .txt
