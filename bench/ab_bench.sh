@@ -9,6 +9,8 @@
 #           limits, so it buffers whole bodies
 # Controls, only when named in VARIANTS (throughput):
 #   audit-null   audit with AuditBodyLog /dev/null: the module's own cost
+#   audit-noredact  audit with AuditBodyRedact none and
+#                AuditBodyRedactPatterns none: what redaction costs
 #   plain-log2k  plain plus a 2000-byte access-log line per request: the
 #                file system's cost of storing a record-sized line
 # Each variant is its own httpd (event MPM, identical settings, own
@@ -25,7 +27,9 @@
 #   BIG_MB=512      download size        UPLOAD_MB=256   upload size
 #   MODSEC_FULL=0   1 adds modsec-full to the memory workload
 #   VARIANTS="plain audit modsec"        PORT_BASE=18200
-#            (may add audit-null plain-log2k)
+#            (may add audit-null plain-log2k audit-noredact)
+#   CASES="get post proxied"  throughput cases (post-login: a 1 KiB JSON
+#            login with 7 values to redact, for audit-noredact)
 #   KEEP=0          1 keeps the ServerRoots (logs, big files) afterwards
 # Results: printed, and bench/out/results-<workload>.md (+ raw-*.tsv).
 # Timings are only reported, never asserted.
@@ -98,7 +102,7 @@ fi
 instance backend backend.conf
 for v in $ALL; do
     case $v in
-    plain|audit|modsec|audit-null|plain-log2k) instance "$v" "$v.conf" ;;
+    plain|audit|modsec|audit-null|plain-log2k|audit-noredact) instance "$v" "$v.conf" ;;
     modsec-full) instance "$v" modsec.conf 1073741824 ;;
     *) die "unknown variant $v" ;;
     esac
@@ -190,6 +194,7 @@ run_wrk() {
     case $case in
     get) args=("$(url "$v" /small.json)") ;;
     post) args=(-s bench/lib/post.lua "$(url "$v" /echo)") ;;
+    post-login) args=(-s bench/lib/post-login.lua "$(url "$v" /echo)") ;;
     proxied) args=("$(url "$v" /proxy/small.json)") ;;
     esac
     local c0 c1 cpu
@@ -212,7 +217,7 @@ throughput() {
     load_start=$(cut -d" " -f1-3 /proc/loadavg)
     local raw=$work/raw-throughput.tsv case r v res rps req note rec
     : > "$raw"
-    for case in get post proxied; do
+    for case in ${CASES:-get post proxied}; do
         say "ab_bench: throughput $case: warm-up"
         for v in $VARIANTS; do run_wrk "$v" "$case" "$WARMUP" >/dev/null; truncate_logs "$v"; done
         order=$VARIANTS

@@ -125,6 +125,22 @@ sleep 1
 curl -s -o /dev/null http://127.0.0.1:8080/hello.json
 curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"hello":"world"}' http://127.0.0.1:8080/api/echo
 curl -s -o /dev/null http://127.0.0.1:8080/api/status.json
+# A login through the proxied backend: the client gets its bytes back, the
+# record holds the password and the token as *** (redaction is on by
+# default).
+login='{"user":"bob","password":"hunter2","remember":true}'
+echoed=$(curl -s -H 'Content-Type: application/json' -d "$login" \
+    'http://127.0.0.1:8080/api/echo?access_token=SECRET-TOKEN&lang=en')
+printf '  POST /api/echo?access_token=SECRET-TOKEN with %s\n    client got back: %s\n' "$login" "$echoed"
+sleep 0.3
+printf '    the record (uri, request body, what was redacted):\n'
+grep -F '"uri":"/api/echo?access_token=' "$demo/logs/audit_body.log" | tail -n 1 | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+q = r["request"]
+print("      uri:", r["uri"])
+print("      body:", q["body"])
+print("      redacted:", q["redacted"], q["redacted_fields"])'
 for n in 2 3 4; do
     printf '  /tenant/whoami.json?id=%s -> %s\n' "$n" "$(curl -s "http://127.0.0.1:8080/tenant/whoami.json?id=$n")"
 done

@@ -21,6 +21,7 @@ KINDS = {
         target=("audit", lambda a, p: a >= 0.90 * p, "audit ≥ 0.90 × plain"),
         cases={"get": "1 KiB JSON GET (static file)",
                "post": "1 KiB JSON POST echo (reflector)",
+               "post-login": "1 KiB JSON login POST echo, 7 values redacted (reflector)",
                "proxied": "1 KiB JSON GET through mod_proxy_http"}),
     "ttfb": dict(
         unit="ms", fmt="%.1f", compare="diff",
@@ -107,6 +108,23 @@ def main():
                              if rs else "")
             print("| %s | %s |" % (k["cases"].get(case, case),
                                    " | ".join(cells)))
+    # What redaction costs: audit against audit-noredact, paired by round.
+    if k["compare"] == "ratio" and "audit" in variants \
+            and "audit-noredact" in variants:
+        print()
+        print("Redaction: audit/audit-noredact of the same round, median "
+              "[min–max] (target: ≥ 0.95):")
+        print()
+        print("| workload | audit/audit-noredact |")
+        print("|---|---|")
+        for case in order:
+            rs = [a / b for a, b in zip(data.get((case, "audit"), []),
+                                        data.get((case, "audit-noredact"), []))
+                  if a == a and b == b and b > 0]
+            if rs:
+                print("| %s | %.2f [%.2f–%.2f] |" % (
+                    k["cases"].get(case, case), statistics.median(rs),
+                    min(rs), max(rs)))
     # CPU time per request (throughput notes "cpu_us/req=X"), if measured
     cpu = {}
     for (case, var), ns in notes.items():
