@@ -129,6 +129,9 @@ ab_dir_conf_t *ab_dir_conf_merge(apr_pool_t *p, const ab_dir_conf_t *base,
     }
     c->redact_with = add->redact_with != AB_UNSET ? add->redact_with
                                                   : base->redact_with;
+    c->condition = add->condition ? add->condition : base->condition;
+    c->keep_bodies = add->keep_bodies ? add->keep_bodies
+                                      : base->keep_bodies;
     return c;
 }
 

@@ -52,6 +52,11 @@ typedef struct {
                                           with redact_detectors */
     int redact_with;                 /**< AuditBodyRedactWith
                                           (ab_redact_with_e); AB_UNSET */
+    const void *condition;           /**< AuditBodyCondition (an
+                                          ap_expr_info_t of the glue);
+                                          NULL: unset (always) */
+    const void *keep_bodies;         /**< AuditBodyKeepBodies, the same;
+                                          NULL: unset (keep) */
 } ab_dir_conf_t;
 
 /** A fresh configuration with every field unset. */

@@ -362,6 +362,10 @@ static int ab_log_transaction(request_rec *r)
                   || !strcmp(rec.request.state, "aborted");
     /* The final request of the chain governs limits, types and masks. */
     apply_final_conf(last, &rec);
+    /* ... and whether the record, and its bodies, are kept at all. */
+    if (!ab_keep_decide(last, ctx, &rec)) {
+        return OK;
+    }
 
     if (rec.request.truncated) {
         ab_metric_add(AB_M_TRUNCATED_REQUEST, 1);
@@ -430,6 +434,7 @@ static void register_hooks(apr_pool_t *p)
     ab_filters_register();
     ab_sink_register_hooks();
     ab_metrics_register_hooks();
+    ab_keep_register_hooks();
 }
 
 AP_DECLARE_MODULE(audit_body) = {

@@ -12,6 +12,7 @@
 #include "apr_strings.h"
 
 #include "mod_audit_body_private.h"
+#include "ap_expr.h"
 #include "ab_types.h"
 
 /* The default AuditBodyTypes list, built once per configuration. */
@@ -368,6 +369,31 @@ static const char *set_redact_key(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* AuditBodyCondition and AuditBodyKeepBodies: an ap_expr, parsed now so
+ * configtest reports a bad one. */
+static const char *set_expr(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    const char *err = not_in_htaccess(cmd, cmd->cmd->name);
+    ap_expr_info_t *e;
+
+    if (err) {
+        return err;
+    }
+    e = ap_expr_parse_cmd(cmd, arg, 0, &err, NULL);
+    if (err) {
+        return apr_psprintf(cmd->pool, "%s: cannot parse '%s': %s",
+                            cmd->cmd->name, arg, err);
+    }
+    if (cmd->info) {
+        c->keep_bodies = e;
+    }
+    else {
+        c->condition = e;
+    }
+    return NULL;
+}
+
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
@@ -418,6 +444,16 @@ const command_rec ab_cmds[] = {
                   "What replaces a redacted value: mask (***, the default) "
                   "or hmac (hmac-sha256: and 16 hex digits, keyed by "
                   "AuditBodyRedactKey)"),
+    AP_INIT_TAKE1("AuditBodyCondition", set_expr, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "An expression (ap_expr) evaluated in the logging phase: "
+                  "a record is written only when it is true (default: "
+                  "always)"),
+    AP_INIT_TAKE1("AuditBodyKeepBodies", set_expr, (void *)1,
+                  RSRC_CONF | ACCESS_CONF,
+                  "An expression (ap_expr) evaluated in the logging phase: "
+                  "the bodies are kept only when it is true, else the "
+                  "record says not-kept (default: keep)"),
     AP_INIT_TAKE1("AuditBodyRedactKey", set_redact_key, NULL, RSRC_CONF,
                   "File (relative to ServerRoot, read at startup) whose "
                   "bytes key AuditBodyRedactWith hmac, 16 to 4096 bytes"),

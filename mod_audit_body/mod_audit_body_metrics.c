@@ -70,6 +70,11 @@ static const cm_metric_def_t defs[AB_M_COUNT] = {
     { "audit_body_redaction_unparseable_total", NULL, CM_METRIC_COUNTER,
       "Bodies left out of records because they could not be tokenized "
       "for redaction (fail closed)." },
+    { "audit_body_records_condition_false_total", NULL, CM_METRIC_COUNTER,
+      "Records not written because AuditBodyCondition was false." },
+    { "audit_body_bodies_not_kept_total", NULL, CM_METRIC_COUNTER,
+      "Records written without their bodies because AuditBodyKeepBodies "
+      "(or AuditBodySample) did not keep them." },
 };
 
 /* Set up in the parent before the children are forked (post_config);

@@ -89,6 +89,9 @@ typedef struct {
                                        output filter saw (HTTP_IN refusing
                                        the body), 0: none */
     apr_time_t first_byte;        /**< first response brigade; 0: none */
+    apr_time_t log_time;          /**< the logging phase's "now" (latency
+                                       of the record and of the
+                                       AUDIT_BODY_LATENCY_MS variable) */
     apr_bucket_brigade *tmpbb;    /**< scratch brigade, created once */
     const char *resp_ce;          /**< Content-Encoding the filter saw */
     const char *resp_ct;          /**< Content-Type the filter saw */
@@ -146,6 +149,15 @@ const char *ab_redact_add_regex(apr_pool_t *p, apr_array_header_t **regexes,
 struct ab_record_s;
 void ab_redact_record(request_rec *r, request_rec *last,
                       struct ab_record_s *rec, apr_pool_t *scratch);
+
+/* mod_audit_body_keep.c */
+/** The expression variables AUDIT_BODY_LATENCY_MS, AUDIT_BODY_TTFB_MS. */
+void ab_keep_register_hooks(void);
+/** AuditBodyCondition and AuditBodyKeepBodies of last: 0 when no record
+ *  is written, else 1, with the bodies of rec dropped ("not-kept") when
+ *  they are not kept. */
+int ab_keep_decide(request_rec *last, ab_ctx_t *ctx,
+                   struct ab_record_s *rec);
 
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);
