@@ -34,4 +34,5 @@ Suite *idp_cache_suite(void);
 Suite *idp_params_suite(void);
 Suite *ab_hmac_suite(void);
 Suite *ab_redact_suite(void);
+Suite *ab_decode_suite(void);
 #endif /* TEST_COMMON_H */
