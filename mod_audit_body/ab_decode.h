@@ -46,14 +46,18 @@
 /**
  * The default memory ceiling of one decoder, in bytes requested by zlib
  * or brotli (the state, windows and tables; the output chunk is apart).
- * zlib's inflate takes about 39 KiB for any stream (a 32 KiB window plus
- * its state). Brotli sizes its ring buffer to the smaller of the window
- * (1 << lgwin, up to 16 MiB at lgwin 24) and the power of two above the
- * output so far plus the current meta-block: a small body needs little,
- * a large body with a large window needs the whole window. 1 MiB + 64 KiB
- * decodes every body up to 512 KiB whatever its window, and any body sent
- * with a window of 1 MiB (lgwin 20) or less; larger windows on larger
- * bodies stop with AB_DECODE_MEMORY. See docs for the figures measured.
+ * Measured with zlib 1.2.13 and libbrotli 1.0.9 (bench/decode_bomb.sh):
+ * inflate takes 39928 bytes for any stream (its state and a 32 KiB
+ * window). Brotli sizes its ring buffer to the smaller of the window
+ * (1 << lgwin, up to 16 MiB at RFC 7932's lgwin 24) and the power of two
+ * above the output so far plus the current meta-block, and holds old and
+ * new buffer while growing it: 92 KB for a 64 KiB body at any window,
+ * 554 KB for 512 KiB, 813 KB at lgwin 19 (ngx_brotli's default window)
+ * for any size, 1.6 MB at lgwin 20, 6.3 MB at lgwin 22 for 4 MiB. So 1 MiB
+ * + 64 KiB decodes bodies up to 512 KiB at any window and bodies of any
+ * size at lgwin 19 or less; others stop with AB_DECODE_MEMORY, as does a
+ * lgwin 24 bomb before it writes a byte. The ceiling also bounds the
+ * Huffman tables a hostile stream can ask for.
  */
 #define AB_DECODE_MEM_DEFAULT (1024 * 1024 + 64 * 1024)
 
