@@ -71,6 +71,11 @@ typedef enum {
     AB_DECODE_MEMORY        /**< "memory": the ceiling refused memory */
 } ab_decode_reason_e;
 
+/* On "error" the bytes handed over so far are kept. zlib hands over all
+ * it decoded before the error; brotli drops what it decoded but had not
+ * yet written out, so how much of the prefix survives can depend on how
+ * the input was chunked. */
+
 /** Receives decoded bytes, in order; data is valid only for the call. */
 typedef void (*ab_decode_sink_fn)(void *baton, const char *data,
                                   apr_size_t n);
