@@ -6,7 +6,7 @@ PKGS="build-essential autoconf automake libtool pkg-config autoconf-archive
       apache2 apache2-dev apache2-utils libapache2-mod-perl2 libwww-perl
       libjson-pp-perl libjson-xs-perl check curl python3 python3-websockets
       python3-jsonschema nghttp2-client wrk valgrind clang libclang-rt-14-dev
-      libpcre2-dev dpkg-dev debhelper lintian postgresql rsyslog rsyslog-pgsql
+      libpcre2-dev zlib1g-dev libbrotli-dev dpkg-dev debhelper lintian postgresql rsyslog rsyslog-pgsql
       prometheus"
 missing=""
 for p in $PKGS; do

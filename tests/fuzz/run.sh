@@ -47,10 +47,19 @@ if pkg-config --exists libpcre2-8 2>/dev/null; then
     pcre_libs=$(pkg-config --libs libpcre2-8)
 fi
 
+# zlib and libbrotlidec: ab_decode links them; libbrotlienc (optional)
+# lets fuzz_decode make brotli streams to check round trips.
+codec_cflags=$(pkg-config --cflags zlib libbrotlidec)
+codec_libs=$(pkg-config --libs zlib libbrotlidec)
+if pkg-config --exists libbrotlienc 2>/dev/null; then
+    codec_cflags="$codec_cflags -DFUZZ_HAVE_BROTLIENC $(pkg-config --cflags libbrotlienc)"
+    codec_libs="$codec_libs $(pkg-config --libs libbrotlienc)"
+fi
+
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -std=gnu99 -Wall -Wextra -Werror -fno-omit-frame-pointer $san
         -I$top/common -I$top/mod_audit_body -I$top/mod_id_proxy
-        $apr_cflags"
+        $apr_cflags $codec_cflags"
 # The pure sources: APR only, no httpd headers.
 pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_record.c mod_audit_body/ab_types.c
@@ -58,6 +67,7 @@ pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_redact_json.c mod_audit_body/ab_redact_form.c
       mod_audit_body/ab_redact_xml.c mod_audit_body/ab_redact_multipart.c
       mod_audit_body/ab_redact_names.c mod_audit_body/ab_redact_detect.c
+      mod_audit_body/ab_decode.c mod_audit_body/ab_trace.c
       mod_id_proxy/idp_cache.c mod_id_proxy/idp_id.c
       mod_id_proxy/idp_params.c mod_id_proxy/idp_template.c"
 
@@ -72,7 +82,7 @@ done
 for t in $targets; do
     # shellcheck disable=SC2086
     $cc $cflags -fsanitize=fuzzer $pcre_cflags "$here/$t.c" $objs \
-        -o "$build/$t" $apr_libs $pcre_libs
+        -o "$build/$t" $apr_libs $pcre_libs $codec_libs
 done
 echo "run.sh: built $(echo $targets | wc -w) targets in $build"
 [ "$seconds" -gt 0 ] || exit 0
