@@ -59,6 +59,7 @@ ab_dir_conf_t *ab_dir_conf_create(apr_pool_t *p)
     c->req_limit = AB_UNSET;
     c->resp_limit = AB_UNSET;
     c->redact_detectors = AB_UNSET;
+    c->sample_mode = AB_UNSET;
     c->redact_with = AB_UNSET;
     c->mask_add = apr_array_make(p, 2, sizeof(const char *));
     c->mask_del = apr_array_make(p, 2, sizeof(const char *));
@@ -130,6 +131,16 @@ ab_dir_conf_t *ab_dir_conf_merge(apr_pool_t *p, const ab_dir_conf_t *base,
     c->redact_with = add->redact_with != AB_UNSET ? add->redact_with
                                                   : base->redact_with;
     c->condition = add->condition ? add->condition : base->condition;
+    if (add->sample_mode != AB_UNSET) {
+        c->sample_mode = add->sample_mode;
+        c->sample_fraction = add->sample_fraction;
+    }
+    else {
+        c->sample_mode = base->sample_mode;
+        c->sample_fraction = base->sample_fraction;
+    }
+    c->correlation = add->correlation ? add->correlation
+                                      : base->correlation;
     c->keep_bodies = add->keep_bodies ? add->keep_bodies
                                       : base->keep_bodies;
     return c;
@@ -284,6 +295,29 @@ static int is_header_name(const char *s)
         }
     }
     return 1;
+}
+
+const apr_array_header_t *ab_conf_correlation(const ab_dir_conf_t *c,
+                                              const apr_array_header_t *dflt)
+{
+    return c->correlation ? c->correlation : dflt;
+}
+
+const char *ab_conf_correlation_arg(apr_pool_t *p, ab_dir_conf_t *c,
+                                    const char *arg)
+{
+    if (!c->correlation) {
+        c->correlation = apr_array_make(p, 2, sizeof(const char *));
+    }
+    if (!strcasecmp(arg, "none")) {
+        apr_array_clear(c->correlation);
+        return NULL;
+    }
+    if (!is_header_name(arg)) {
+        return apr_psprintf(p, "'%s' is not a header name", arg);
+    }
+    APR_ARRAY_PUSH(c->correlation, const char *) = apr_pstrdup(p, arg);
+    return NULL;
 }
 
 const char *ab_conf_mask_arg(apr_pool_t *p, ab_dir_conf_t *c,

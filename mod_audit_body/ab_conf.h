@@ -57,6 +57,11 @@ typedef struct {
                                           NULL: unset (always) */
     const void *keep_bodies;         /**< AuditBodyKeepBodies, the same;
                                           NULL: unset (keep) */
+    int sample_mode;                 /**< AuditBodySample (ab_sample_mode_e);
+                                          AB_UNSET */
+    double sample_fraction;          /**< ... and its fraction */
+    apr_array_header_t *correlation; /**< AuditBodyCorrelationHeaders;
+                                          NULL: the defaults, empty: none */
 } ab_dir_conf_t;
 
 /** A fresh configuration with every field unset. */
@@ -85,6 +90,14 @@ unsigned ab_conf_redact_detectors(const ab_dir_conf_t *c);
 const apr_array_header_t *ab_conf_redact_regexes(const ab_dir_conf_t *c);
 /** AuditBodyRedactWith (AB_REDACT_MASK when unset). */
 ab_redact_with_e ab_conf_redact_with(const ab_dir_conf_t *c);
+
+/** AuditBodyCorrelationHeaders: c's list, or dflt when unset. */
+const apr_array_header_t *ab_conf_correlation(const ab_dir_conf_t *c,
+                                              const apr_array_header_t *dflt);
+/** Add one AuditBodyCorrelationHeaders argument ("none" empties the
+ *  list). Returns NULL or an error sentence. */
+const char *ab_conf_correlation_arg(apr_pool_t *p, ab_dir_conf_t *c,
+                                    const char *arg);
 
 /** Add one AuditBodyRedact argument to c (see ab_redact_names_arg()) and
  *  rebuild c's list. Returns NULL or an error sentence. */

@@ -539,6 +539,8 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
                         apr_size_t uri_raw, dir_plan_t *req,
                         dir_plan_t *resp)
 {
+    int i;
+
     CM_OUT_LIT(o, "{\"time\":\"");
     cm_out_raw(o, stamp, stamplen);     /* digits and -T:.Z only */
     CM_OUT_LIT(o, "\"");
@@ -584,6 +586,30 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
     cm_out_int(o, (apr_int64_t)rec->bytes_sent);
     CM_OUT_LIT(o, ",\"aborted\":");
     cm_out_bool(o, rec->aborted);
+    CM_OUT_LIT(o, ",\"trace\":");
+    if (rec->trace_id) {
+        CM_OUT_LIT(o, "{\"trace_id\":");
+        cm_out_qstr(o, rec->trace_id);
+        CM_OUT_LIT(o, ",\"parent_id\":");
+        cm_out_qstr(o, rec->parent_id);
+        CM_OUT_LIT(o, ",\"sampled\":");
+        cm_out_bool(o, rec->trace_sampled);
+        cm_out_raw(o, "}", 1);
+    }
+    else {
+        cm_out_raw(o, "null", 4);
+    }
+    CM_OUT_LIT(o, ",\"correlation\":{");
+    for (i = 0; i < rec->ncorr; i++) {
+        if (i) {
+            cm_out_raw(o, ",", 1);
+        }
+        cm_out_qstr(o, rec->corr_names[i]);
+        cm_out_raw(o, ":", 1);
+        cm_out_qstr(o, ab_header_masked(rec->mask, rec->corr_names[i])
+                       ? AB_MASKED : rec->corr_values[i]);
+    }
+    cm_out_raw(o, "}", 1);
     CM_OUT_LIT(o, ",\"request\":");
     emit_direction(o, req);
     CM_OUT_LIT(o, ",\"response\":");
@@ -706,7 +732,12 @@ char *ab_record_format(apr_pool_t *p, const ab_record_t *rec,
                               + str_len(rec->method) + str_len(rec->uri)
                               + str_len(rec->protocol)
                               + str_len(rec->user))
-            + uri_raw / 3 * 4 + 8;
+            + uri_raw / 3 * 4 + 8
+            + (rec->trace_id ? 128 : 0);
+    for (i = 0; i < rec->ncorr; i++) {
+        o.cap += AB_ESCAPE_SLACK(str_len(rec->corr_names[i])
+                                 + str_len(rec->corr_values[i])) + 8;
+    }
     if (o.cap > AB_RECORD_EXACT_MIN) {
         /* count (which also settles text or base64), then write once */
         emit_record(&o, rec, stamp, stamplen, uri_raw, &req, &resp);

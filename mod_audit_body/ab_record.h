@@ -66,6 +66,15 @@ typedef struct ab_record_s {
     apr_off_t bytes_received;
     apr_off_t bytes_sent;
     int aborted;                  /**< the client connection was aborted */
+    const char *trace_id;         /**< a valid traceparent's trace-id, or
+                                       NULL: "trace" is null */
+    const char *parent_id;        /**< its parent-id */
+    int trace_sampled;            /**< its sampled flag */
+    /** AuditBodyCorrelationHeaders present in the request: names and
+     *  values (values of masked names are written as "***") */
+    const char *const *corr_names;
+    const char *const *corr_values;
+    int ncorr;
     ab_record_body_t request;
     ab_record_body_t response;
     /** header names (any case) whose values are written as "***" */

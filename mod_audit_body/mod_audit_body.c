@@ -363,7 +363,7 @@ static int ab_log_transaction(request_rec *r)
     /* The final request of the chain governs limits, types and masks. */
     apply_final_conf(last, &rec);
     /* ... and whether the record, and its bodies, are kept at all. */
-    if (!ab_keep_decide(last, ctx, &rec)) {
+    if (!ab_keep_decide(r, last, ctx, &rec)) {
         return OK;
     }
 

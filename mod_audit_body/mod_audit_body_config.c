@@ -14,18 +14,31 @@
 #include "mod_audit_body_private.h"
 #include "ap_expr.h"
 #include "ab_types.h"
+#include "ab_trace.h"
 
 /* The default AuditBodyTypes list, built once per configuration. */
 static const apr_array_header_t *default_types;
 
+static const apr_array_header_t *default_correlation;
+
 void ab_config_init(apr_pool_t *pconf)
 {
+    apr_array_header_t *corr = apr_array_make(pconf, 2, sizeof(char *));
+
+    APR_ARRAY_PUSH(corr, const char *) = "X-Request-ID";
+    APR_ARRAY_PUSH(corr, const char *) = "X-Correlation-ID";
+    default_correlation = corr;
     default_types = ab_types_default(pconf);
 }
 
 const apr_array_header_t *ab_default_types(void)
 {
     return default_types;
+}
+
+const apr_array_header_t *ab_default_correlation(void)
+{
+    return default_correlation;
 }
 
 void *ab_create_dir_conf(apr_pool_t *p, char *dir)
@@ -394,6 +407,39 @@ static const char *set_expr(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+static const char *set_sample(cmd_parms *cmd, void *dconf, const char *a1,
+                              const char *a2)
+{
+    ab_dir_conf_t *c = dconf;
+    const char *err = not_in_htaccess(cmd, "AuditBodySample");
+    ab_sample_t s;
+
+    if (err) {
+        return err;
+    }
+    err = ab_sample_parse(cmd->pool, a1, a2, &s);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodySample: ", err, NULL);
+    }
+    c->sample_mode = (int)s.mode;
+    c->sample_fraction = s.fraction;
+    return NULL;
+}
+
+static const char *add_correlation(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    const char *err = not_in_htaccess(cmd, "AuditBodyCorrelationHeaders");
+
+    if (err) {
+        return err;
+    }
+    err = ab_conf_correlation_arg(cmd->pool, dconf, arg);
+    return err ? apr_pstrcat(cmd->pool, "AuditBodyCorrelationHeaders: ",
+                             err, NULL)
+               : NULL;
+}
+
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
@@ -454,6 +500,18 @@ const command_rec ab_cmds[] = {
                   "An expression (ap_expr) evaluated in the logging phase: "
                   "the bodies are kept only when it is true, else the "
                   "record says not-kept (default: keep)"),
+    AP_INIT_TAKE12("AuditBodySample", set_sample, NULL,
+                   RSRC_CONF | ACCESS_CONF,
+                   "Keep the bodies of this fraction (0 to 1) of the "
+                   "requests AuditBodyKeepBodies does not keep, decided "
+                   "from the request id (by=request, the default) or the "
+                   "traceparent trace-id (by=trace); or traceparent: follow "
+                   "its sampled flag"),
+    AP_INIT_ITERATE("AuditBodyCorrelationHeaders", add_correlation, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "Request headers copied into the record's correlation "
+                    "object (default X-Request-ID X-Correlation-ID; none "
+                    "for no header)"),
     AP_INIT_TAKE1("AuditBodyRedactKey", set_redact_key, NULL, RSRC_CONF,
                   "File (relative to ServerRoot, read at startup) whose "
                   "bytes key AuditBodyRedactWith hmac, 16 to 4096 bytes"),

@@ -20,6 +20,7 @@
 
 #include "mod_audit_body_private.h"
 #include "ab_record.h"
+#include "ab_trace.h"
 #include "mod_audit_body_metrics.h"
 
 /* The context of r's chain (set on the first request; later requests of
@@ -122,11 +123,72 @@ static void not_kept(ab_record_body_t *b)
     b->captured = 0;
 }
 
-int ab_keep_decide(request_rec *last, ab_ctx_t *ctx, ab_record_t *rec)
+/* Counts the entries of one header name (apr_table_do). */
+static int count_one(void *n, const char *key, const char *val)
+{
+    (*(int *)n)++;
+    return 1;
+}
+
+/* A traceparent header, strictly valid and sent once (two are invalid:
+ * which one would the next hop follow?), in rec and tp. */
+static void fill_trace(request_rec *r, ab_record_t *rec,
+                       ab_traceparent_t *tp)
+{
+    int n = 0;
+
+    memset(tp, 0, sizeof(*tp));
+    apr_table_do(count_one, &n, r->headers_in, "traceparent", NULL);
+    if (n == 1
+        && ab_traceparent_parse(r->pool,
+                                apr_table_get(r->headers_in, "traceparent"),
+                                tp)) {
+        rec->trace_id = tp->trace_id;
+        rec->parent_id = tp->parent_id;
+        rec->trace_sampled = tp->sampled;
+    }
+    else {
+        memset(tp, 0, sizeof(*tp));
+    }
+}
+
+static void fill_correlation(request_rec *r, const ab_dir_conf_t *dc,
+                             ab_record_t *rec)
+{
+    const apr_array_header_t *names = ab_conf_correlation(
+        dc, ab_default_correlation());
+    const char **n, **v;
+    int i;
+
+    if (!names || !names->nelts) {
+        return;
+    }
+    n = apr_palloc(r->pool, sizeof(*n) * (apr_size_t)names->nelts);
+    v = apr_palloc(r->pool, sizeof(*v) * (apr_size_t)names->nelts);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        const char *val = apr_table_get(r->headers_in, name);
+
+        if (val) {
+            n[rec->ncorr] = name;
+            v[rec->ncorr] = val;
+            rec->ncorr++;
+        }
+    }
+    rec->corr_names = n;
+    rec->corr_values = v;
+}
+
+int ab_keep_decide(request_rec *r, request_rec *last, ab_ctx_t *ctx,
+                   ab_record_t *rec)
 {
     const ab_dir_conf_t *dc = ab_dir_conf(last);
+    ab_traceparent_t tp;
+    int keep;
 
     ctx->log_time = rec->time + rec->latency_us;
+    fill_trace(r, rec, &tp);
+    fill_correlation(r, dc, rec);
     /* A failing condition writes the record: an audit trail errs on the
      * side of recording. */
     if (dc->condition
@@ -135,9 +197,23 @@ int ab_keep_decide(request_rec *last, ab_ctx_t *ctx, ab_record_t *rec)
         ab_metric_add(AB_M_RECORDS_CONDITION, 1);
         return 0;
     }
-    if (dc->keep_bodies
-        && !eval(last, (const ap_expr_info_t *)dc->keep_bodies,
-                 "AuditBodyKeepBodies", 1)) {
+    /* Bodies are kept by default; with KeepBodies or Sample set, when
+     * the expression is true or the request is in the sample. */
+    if (!dc->keep_bodies
+        && (dc->sample_mode == AB_UNSET || dc->sample_mode == AB_SAMPLE_OFF)) {
+        return 1;
+    }
+    keep = dc->keep_bodies
+           && eval(last, (const ap_expr_info_t *)dc->keep_bodies,
+                   "AuditBodyKeepBodies", 1);
+    if (!keep && dc->sample_mode != AB_UNSET) {
+        ab_sample_t s;
+
+        s.mode = (ab_sample_mode_e)dc->sample_mode;
+        s.fraction = dc->sample_fraction;
+        keep = ab_sample_decide(&s, &tp, rec->id);
+    }
+    if (!keep) {
         if (rec->request.body || rec->request.nsegs > 0
             || rec->response.body || rec->response.nsegs > 0) {
             ab_metric_add(AB_M_BODIES_NOT_KEPT, 1);

@@ -119,6 +119,8 @@ void *ab_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);
 void *ab_create_server_conf(apr_pool_t *p, server_rec *s);
 void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
 const apr_array_header_t *ab_default_types(void);
+/** X-Request-ID X-Correlation-ID, built once per configuration. */
+const apr_array_header_t *ab_default_correlation(void);
 void ab_config_init(apr_pool_t *pconf);
 /** AuditBodyLogBuffer of the main server s (size and delay), the
  *  defaults if unset. */
@@ -153,10 +155,11 @@ void ab_redact_record(request_rec *r, request_rec *last,
 /* mod_audit_body_keep.c */
 /** The expression variables AUDIT_BODY_LATENCY_MS, AUDIT_BODY_TTFB_MS. */
 void ab_keep_register_hooks(void);
-/** AuditBodyCondition and AuditBodyKeepBodies of last: 0 when no record
- *  is written, else 1, with the bodies of rec dropped ("not-kept") when
- *  they are not kept. */
-int ab_keep_decide(request_rec *last, ab_ctx_t *ctx,
+/** The trace object and the correlation headers of r's record, then
+ *  AuditBodyCondition, AuditBodyKeepBodies and AuditBodySample of last:
+ *  0 when no record is written, else 1, with the bodies of rec dropped
+ *  ("not-kept") when they are not kept. */
+int ab_keep_decide(request_rec *r, request_rec *last, ab_ctx_t *ctx,
                    struct ab_record_s *rec);
 
 /* mod_audit_body_filter.c */

@@ -46,7 +46,7 @@ static const char *const top_keys[] = {
     "time", "id", "host", "vhost", "client", "method", "uri", "uri_b64",
     "protocol", "status",
     "user", "latency_us", "ttfb_us", "bytes_received", "bytes_sent",
-    "aborted", "request", "response", NULL
+    "aborted", "trace", "correlation", "request", "response", NULL
 };
 
 static int valid_text(const char *s, size_t n)

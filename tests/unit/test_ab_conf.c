@@ -231,6 +231,39 @@ START_TEST(redact_merge)
 }
 END_TEST
 
+/* Sample, correlation, condition: inner replaces, unset inherits. */
+START_TEST(keep_merge)
+{
+    ab_dir_conf_t *srv = ab_dir_conf_create(pool);
+    ab_dir_conf_t *loc = ab_dir_conf_create(pool);
+    apr_array_header_t *dflt = apr_array_make(pool, 1, sizeof(char *));
+    ab_dir_conf_t *m;
+    int cond;
+
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_int_eq(m->sample_mode, AB_UNSET);
+    ck_assert_ptr_eq(ab_conf_correlation(m, dflt), dflt);
+    ck_assert_ptr_null(m->condition);
+    srv->sample_mode = 1;
+    srv->sample_fraction = 0.25;
+    srv->condition = &cond;
+    ck_assert_ptr_null(ab_conf_correlation_arg(pool, srv, "X-Tenant"));
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_int_eq(m->sample_mode, 1);
+    ck_assert(m->sample_fraction == 0.25);
+    ck_assert_ptr_eq(m->condition, &cond);
+    ck_assert_int_eq(ab_conf_correlation(m, dflt)->nelts, 1);
+    loc->sample_mode = 2;
+    loc->sample_fraction = 0.5;
+    ck_assert_ptr_null(ab_conf_correlation_arg(pool, loc, "none"));
+    m = ab_dir_conf_merge(pool, srv, loc);
+    ck_assert_int_eq(m->sample_mode, 2);
+    ck_assert(m->sample_fraction == 0.5);
+    ck_assert_int_eq(ab_conf_correlation(m, dflt)->nelts, 0);
+    ck_assert_ptr_nonnull(ab_conf_correlation_arg(pool, loc, "Bad Name"));
+}
+END_TEST
+
 Suite *ab_conf_suite(void)
 {
     Suite *s = suite_create("ab_conf");
@@ -244,6 +277,7 @@ Suite *ab_conf_suite(void)
     tcase_add_test(tc, parse_log_buffer);
     tcase_add_test(tc, parse_log_delay);
     tcase_add_test(tc, redact_merge);
+    tcase_add_test(tc, keep_merge);
     suite_add_tcase(s, tc);
     return s;
 }

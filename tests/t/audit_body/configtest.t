@@ -40,6 +40,13 @@ my @cases = (
     ["AuditBodyRedactKey conf/good.key\n<VirtualHost *:80>\n<Location /x>\nAuditBodyRedactWith hmac\n</Location>\n</VirtualHost>", undef],
     ["AuditBodyRedact -pin +x-tenant-key *_otp\nAuditBodyRedactPatterns pan jwt bearer \"ACME-[0-9]{6}\"\nAuditBodyRedactWith mask", undef],
     ["AuditBodyRedact none\nAuditBodyRedactPatterns none", undef],
+    # log-time decisions (issue 13)
+    ['AuditBodySample 1.5', qr/AuditBodySample: /],
+    ['AuditBodySample 0.5 by=span', qr/AuditBodySample: /],
+    ['AuditBodyCondition "%{REQUEST_URI} =~"', qr/AuditBodyCondition: cannot parse/],
+    ['AuditBodyCorrelationHeaders "X Bad"', qr/AuditBodyCorrelationHeaders: 'X Bad' is not a header name/],
+    ["AuditBodyKeepBodies \"%{REQUEST_STATUS} -ge 500 || %{AUDIT_BODY_LATENCY_MS} -gt 2000 || %{AUDIT_BODY_TTFB_MS} -gt 500\"\nAuditBodySample 0.01 by=trace\nAuditBodyCondition \"%{REQUEST_URI} !~ m#^/health#\"\nAuditBodyCorrelationHeaders X-Request-ID X-B3-TraceId", undef],
+    ["AuditBodySample traceparent\nAuditBodyCorrelationHeaders none", undef],
 );
 plan tests => 2 * @cases;
 
