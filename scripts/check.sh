@@ -2,7 +2,9 @@
 # The whole test suite, as CI runs it: installs what is missing, then
 #  1. builds with warnings as errors and runs "make check" (C unit tests,
 #     then Apache::Test), then "make check-unbatched" (the sink and fault
-#     tests again with every record written directly, unqueued);
+#     tests again with every record written directly, unqueued), then
+#     "make check-prefork" (the mod_audit_body and fault tests again under
+#     the prefork MPM);
 #  2. runs the unit tests under valgrind (no error, no definite leak);
 #  3. rebuilds with AddressSanitizer and UBSan (--enable-asan) and runs
 #     "make check" again: every httpd of the Apache::Test suite then runs
@@ -35,6 +37,8 @@ build
 check
 echo "== check.sh: sink and fault tests with AuditBodyLogBuffer 0"
 make check-unbatched
+echo "== check.sh: mod_audit_body and fault tests under the prefork MPM"
+make check-prefork
 if [ "${SKIP_VALGRIND:-0}" != 1 ]; then
     echo "== check.sh: unit tests under valgrind"
     make check-valgrind

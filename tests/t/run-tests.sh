@@ -47,6 +47,18 @@ san_verdict() {   # DIR of the error logs; exit status 1 if anything reported
     echo "run-tests: no sanitizer report"
     return 0
 }
+# AB_MPM=prefork runs the suite under the prefork MPM (make check-prefork):
+# the test server then inherits mod_mpm_prefork instead of mod_mpm_event.
+base_conf() {   # DIR of the tree: echo the -httpd_conf file to use
+    if [ "${AB_MPM:-event}" = prefork ]; then
+        sed 's/mpm_event/mpm_prefork/g' "$1/tests/t/conf/base.conf" \
+            > "$1/tests/t/conf/base-prefork.conf"
+        echo "$1/tests/t/conf/base-prefork.conf"
+    else
+        echo "$1/tests/t/conf/base.conf"
+    fi
+}
+
 SAN=0
 grep -q -- '-fsanitize=address' "$top/Makefile" 2>/dev/null && SAN=1
 
@@ -55,13 +67,13 @@ if [ "$(id -u)" != 0 ]; then
         san_setup "$top/tests/t"
         rm -f "$SAN_LOGS"/*
         (cd "$top/tests/t" && perl TEST -apxs "$APXS" -httpd "$HTTPD" \
-            -httpd_conf "$top/tests/t/conf/base.conf" "$@")
+            -httpd_conf "$(base_conf "$top")" "$@")
         rc=$?
         san_verdict "$top/tests/t/logs" || rc=1
         exit $rc
     fi
     cd "$top/tests/t" && exec perl TEST -apxs "$APXS" -httpd "$HTTPD" \
-        -httpd_conf "$top/tests/t/conf/base.conf" "$@"
+        -httpd_conf "$(base_conf "$top")" "$@"
 fi
 
 user=${AB_TEST_USER:-httpdtest}
@@ -79,7 +91,7 @@ chown -R "$user:" "$work"
 cd "$work/tests/t" || exit 1
 runuser -u "$user" -- env HOME="$work" PATH="$PATH" \
     ${APACHE_TEST_PORT:+APACHE_TEST_PORT=$APACHE_TEST_PORT} perl TEST \
-    -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$work/tests/t/conf/base.conf" "$@"
+    -apxs "$APXS" -httpd "$HTTPD" -httpd_conf "$(base_conf "$work")" "$@"
 rc=$?
 if [ $SAN = 1 ]; then san_verdict "$work/tests/t/logs" || rc=1; fi
 rm -rf "$top/tests/t/logs.last"
