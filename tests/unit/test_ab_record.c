@@ -142,7 +142,7 @@ START_TEST(golden_record)
         "\"method\":\"POST\",\"uri\":\"/api/v1/items?x=1\",\"uri_b64\":null,"
         "\"protocol\":\"HTTP/1.1\",\"status\":201,\"user\":\"alice\","
         "\"latency_us\":1500,\"ttfb_us\":900,\"bytes_received\":13,"
-        "\"bytes_sent\":321,\"aborted\":false,"
+        "\"bytes_sent\":321,\"aborted\":false,\"trace\":null,\"correlation\":{},"
         "\"request\":{\"headers\":{\"Host\":\"www.example.com\","
         "\"Content-Type\":\"application/json\",\"Authorization\":\"***\"},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
@@ -183,7 +183,7 @@ START_TEST(null_fields)
         "\"method\":null,\"uri\":null,\"uri_b64\":null,"
         "\"protocol\":null,\"status\":0,"
         "\"user\":null,\"latency_us\":0,\"ttfb_us\":null,"
-        "\"bytes_received\":0,\"bytes_sent\":0,\"aborted\":false,"
+        "\"bytes_received\":0,\"bytes_sent\":0,\"aborted\":false,\"trace\":null,\"correlation\":{},"
         "\"request\":{\"headers\":{},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
         "\"content_type\":null,"
@@ -237,6 +237,34 @@ START_TEST(redaction_fields)
         "\"redaction\":\"unparseable\",\"redacted\":0,"
         "\"redacted_fields\":[],\"redacted_fields_omitted\":0,"
         "\"body_encoding\":null"));
+}
+END_TEST
+
+/* The trace object and the correlation headers (a masked one "***"). */
+START_TEST(trace_and_correlation)
+{
+    ab_record_t rec;
+    static const char *const names[] = { "X-Request-ID", "Authorization" };
+    static const char *const values[] = { "req-\"1\"", "Bearer s3cret" };
+    const char *out;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.ttfb_us = -1;
+    rec.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    rec.parent_id = "00f067aa0ba902b7";
+    rec.trace_sampled = 1;
+    rec.corr_names = names;
+    rec.corr_values = values;
+    rec.ncorr = 2;
+    rec.mask = mask_of("authorization", NULL);
+    out = fmt(&rec);
+    ck_assert_ptr_nonnull(strstr(out,
+        "\"aborted\":false,\"trace\":{\"trace_id\":"
+        "\"4bf92f3577b34da6a3ce929d0e0e4736\",\"parent_id\":"
+        "\"00f067aa0ba902b7\",\"sampled\":true},\"correlation\":"
+        "{\"X-Request-ID\":\"req-\\\"1\\\"\",\"Authorization\":\"***\"},"
+        "\"request\":"));
+    ck_assert_ptr_null(strstr(out, "s3cret"));
 }
 END_TEST
 
@@ -828,6 +856,7 @@ Suite *ab_record_suite(void)
     tcase_add_test(tc, ttfb_and_total);
     tcase_add_test(tc, error_field);
     tcase_add_test(tc, redaction_fields);
+    tcase_add_test(tc, trace_and_correlation);
     tcase_add_test(tc, repeated_headers);
     tcase_add_test(tc, masked_authorization);
     tcase_add_test(tc, body_cut_truncated);
