@@ -439,10 +439,10 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 }
 
 /* Whether mod_deflate's DEFLATE input filter sits between f and the
- * network: it then hands f the body already inflated. (On its first call
- * it removes Content-Encoding from the request, whichever side of f it
- * is; once it has seen a body that is not gzip it is gone from the
- * chain.) */
+ * network: it then hands f a gzip body already inflated. Asked before
+ * the first read: on its first call it removes Content-Encoding from the
+ * request (whichever side of f it is), and it leaves the chain once it
+ * sees a body that is not gzip or reaches the end of one. */
 static int inflated_below(ap_filter_t *f)
 {
     ap_filter_t *n;
@@ -469,7 +469,7 @@ static void decide_request_decoding(ap_filter_t *f, ab_ctx_t *ctx)
     if (ctx->req_skip || ctx->req.total || ctx->req.unknown) {
         return;
     }
-    if (ab_decode_coding(ce) == AB_CODING_GZIP && inflated_below(f)) {
+    if (ab_decode_coding(ce) == AB_CODING_GZIP && ctx->req_inflated) {
         ctx->req_ce = NULL;
         ctx->req_ce_set = 1;
         return;
@@ -491,6 +491,9 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
          * early to a request that turned out not to be audited. */
         ap_remove_input_filter(f);
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
+    if (!ctx->req_dec_decided && inflated_below(f)) {
+        ctx->req_inflated = 1;
     }
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (mode != AP_MODE_READBYTES) {
@@ -584,6 +587,7 @@ static void decide_request(request_rec *r, ab_ctx_t *ctx, int final)
     ctx->req_dec = NULL;
     ctx->req_dec_decided = 0;
     ctx->req_unsupported = 0;
+    ctx->req_inflated = 0;
 }
 
 /* Whether the input filter is in r's chain already (attached early). */

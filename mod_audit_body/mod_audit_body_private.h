@@ -115,6 +115,8 @@ typedef struct {
     unsigned int req_ce_set:1;
     unsigned int req_dec_decided:1; /**< req_dec chosen (on the first
                                        bytes of the body) */
+    unsigned int req_inflated:1;  /**< mod_deflate inflates the request
+                                       body below the input filter */
     unsigned int req_unsupported:1; /**< a coding AuditBodyDecode wants
                                        but cannot decode (a chain or an */
     unsigned int resp_unsupported:1; /**< unknown one): recorded as is */
