@@ -40,6 +40,13 @@ my @cases = (
     ["AuditBodyRedactKey conf/good.key\n<VirtualHost *:80>\n<Location /x>\nAuditBodyRedactWith hmac\n</Location>\n</VirtualHost>", undef],
     ["AuditBodyRedact -pin +x-tenant-key *_otp\nAuditBodyRedactPatterns pan jwt bearer \"ACME-[0-9]{6}\"\nAuditBodyRedactWith mask", undef],
     ["AuditBodyRedact none\nAuditBodyRedactPatterns none", undef],
+    # decoding (issue 13)
+    ['AuditBodyDecode gzip compress', qr/AuditBodyDecode: 'compress' is not gzip, deflate, br or none/],
+    ['AuditBodyDecode none br', qr/AuditBodyDecode: none cannot be combined with a coding/],
+    ['AuditBodyDecode', qr/AuditBodyDecode/],
+    ['AuditBodyDecodeRatio 100001', qr/AuditBodyDecodeRatio: '100001' is not 0 \(no limit\) or a ratio from 1 to 100000/],
+    ['AuditBodyDecodeRatio -5', qr/AuditBodyDecodeRatio: '-5' is not 0/],
+    ["AuditBodyDecode x-gzip BR\nAuditBodyDecodeRatio 0\n<Location /x>\nAuditBodyDecode none\nAuditBodyDecodeRatio 100000\n</Location>", undef],
 );
 plan tests => 2 * @cases;
 
