@@ -75,17 +75,23 @@ char *ab_capture_space(ab_capture_t *c, apr_pool_t *p, apr_size_t off,
     return c->seg[k] + (pos - start);
 }
 
-void ab_capture_commit(ab_capture_t *c, apr_size_t n)
+/* Count n more bytes as captured (written at len onwards). */
+static void advance(ab_capture_t *c, apr_size_t n)
 {
     c->len += n;
-    c->total += n;
     while (c->cur < c->nseg && c->len >= c->curstart + c->segsize[c->cur]) {
         c->curstart += c->segsize[c->cur];
         c->cur++;
     }
 }
 
-apr_size_t ab_capture_add(ab_capture_t *c, apr_pool_t *p,
+void ab_capture_commit(ab_capture_t *c, apr_size_t n)
+{
+    advance(c, n);
+    c->total += n;
+}
+
+apr_size_t ab_capture_put(ab_capture_t *c, apr_pool_t *p,
                           const char *data, apr_size_t n)
 {
     apr_size_t take = ab_capture_room(c), done = 0, avail;
@@ -102,8 +108,16 @@ apr_size_t ab_capture_add(ab_capture_t *c, apr_pool_t *p,
         memcpy(dst, data + done, avail);
         done += avail;
     }
-    ab_capture_commit(c, take);
-    c->total += (apr_off_t)(n - take);
+    advance(c, take);
+    return take;
+}
+
+apr_size_t ab_capture_add(ab_capture_t *c, apr_pool_t *p,
+                          const char *data, apr_size_t n)
+{
+    apr_size_t take = ab_capture_put(c, p, data, n);
+
+    c->total += (apr_off_t)n;
     return take;
 }
 

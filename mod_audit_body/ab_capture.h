@@ -56,6 +56,15 @@ apr_size_t ab_capture_add(ab_capture_t *c, apr_pool_t *p,
                           const char *data, apr_size_t n);
 
 /**
+ * Copy the first ab_capture_room() bytes of data as ab_capture_add()
+ * does, without counting anything in total: for bytes that are not the
+ * ones passing by (a decoder's output, while total counts the encoded
+ * bytes with ab_capture_skip()). Returns the number of bytes copied.
+ */
+apr_size_t ab_capture_put(ab_capture_t *c, apr_pool_t *p,
+                          const char *data, apr_size_t n);
+
+/**
  * Where the byte off bytes past the captured ones goes, for copies that
  * do not go through memory (such as pread): *avail receives how many
  * bytes may be written there in one piece (at least 1). off must be below

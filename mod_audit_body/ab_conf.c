@@ -61,6 +61,8 @@ ab_dir_conf_t *ab_dir_conf_create(apr_pool_t *p)
     c->redact_detectors = AB_UNSET;
     c->sample_mode = AB_UNSET;
     c->redact_with = AB_UNSET;
+    c->decode = AB_UNSET;
+    c->decode_ratio = AB_UNSET;
     c->mask_add = apr_array_make(p, 2, sizeof(const char *));
     c->mask_del = apr_array_make(p, 2, sizeof(const char *));
     build_mask(p, c);
@@ -143,6 +145,9 @@ ab_dir_conf_t *ab_dir_conf_merge(apr_pool_t *p, const ab_dir_conf_t *base,
                                       : base->correlation;
     c->keep_bodies = add->keep_bodies ? add->keep_bodies
                                       : base->keep_bodies;
+    c->decode = add->decode != AB_UNSET ? add->decode : base->decode;
+    c->decode_ratio = add->decode_ratio != AB_UNSET ? add->decode_ratio
+                                                    : base->decode_ratio;
     return c;
 }
 
@@ -195,6 +200,69 @@ ab_redact_with_e ab_conf_redact_with(const ab_dir_conf_t *c)
 {
     return c->redact_with == AB_UNSET ? AB_REDACT_MASK
                                       : (ab_redact_with_e)c->redact_with;
+}
+
+int ab_conf_decode(const ab_dir_conf_t *c)
+{
+    return c->decode == AB_UNSET ? AB_DEFAULT_DECODE : c->decode;
+}
+
+unsigned int ab_conf_decode_ratio(const ab_dir_conf_t *c)
+{
+    return c->decode_ratio == AB_UNSET ? AB_DECODE_RATIO_DEFAULT
+                                       : (unsigned int)c->decode_ratio;
+}
+
+const char *ab_conf_parse_decode(apr_pool_t *p, int argc,
+                                 char *const argv[], int *out)
+{
+    int i, bits = 0, coding;
+
+    if (argc < 1) {
+        return "takes one or more of gzip, deflate, br, or none";
+    }
+    for (i = 0; i < argc; i++) {
+        if (!strcasecmp(argv[i], "none")) {
+            if (argc > 1) {
+                return "none cannot be combined with a coding";
+            }
+            *out = 0;
+            return NULL;
+        }
+        if (!strcasecmp(argv[i], "gzip") || !strcasecmp(argv[i], "x-gzip")) {
+            coding = AB_CODING_GZIP;
+        }
+        else if (!strcasecmp(argv[i], "deflate")) {
+            coding = AB_CODING_DEFLATE;
+        }
+        else if (!strcasecmp(argv[i], "br")) {
+            coding = AB_CODING_BR;
+        }
+        else {
+            return apr_psprintf(p, "'%s' is not gzip, deflate, br or none",
+                                argv[i]);
+        }
+        bits |= coding;
+    }
+    *out = bits;
+    return NULL;
+}
+
+const char *ab_conf_parse_decode_ratio(apr_pool_t *p, const char *arg,
+                                       int *out)
+{
+    const char *s = arg;
+    apr_int64_t v = 0;
+
+    while (apr_isdigit(*s) && v <= AB_MAX_DECODE_RATIO) {
+        v = v * 10 + (*s++ - '0');
+    }
+    if (s == arg || *s || v > AB_MAX_DECODE_RATIO) {
+        return apr_psprintf(p, "'%s' is not 0 (no limit) or a ratio from 1 "
+                            "to %d", arg, AB_MAX_DECODE_RATIO);
+    }
+    *out = (int)v;
+    return NULL;
 }
 
 const char *ab_conf_redact_arg(apr_pool_t *p, ab_dir_conf_t *c,

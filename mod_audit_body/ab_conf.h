@@ -18,6 +18,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "ab_decode.h"
 #include "ab_redact.h"
 
 #define AB_UNSET (-1)
@@ -30,6 +31,10 @@
 /* ... and the longest a queued record waits for its batch, in ms. */
 #define AB_DEFAULT_LOG_DELAY 50
 #define AB_MAX_LOG_DELAY 60000
+/* AuditBodyDecode: the codings decoded by default; AuditBodyDecodeRatio's
+ * highest value (0 turns the ratio limit off). */
+#define AB_DEFAULT_DECODE (AB_CODING_GZIP | AB_CODING_DEFLATE | AB_CODING_BR)
+#define AB_MAX_DECODE_RATIO 100000
 
 typedef struct {
     int enabled;                     /**< AuditBody; AB_UNSET */
@@ -62,6 +67,10 @@ typedef struct {
     double sample_fraction;          /**< ... and its fraction */
     apr_array_header_t *correlation; /**< AuditBodyCorrelationHeaders;
                                           NULL: the defaults, empty: none */
+    int decode;                      /**< AuditBodyDecode: AB_CODING_*
+                                          bits, 0 for none; AB_UNSET */
+    int decode_ratio;                /**< AuditBodyDecodeRatio, 0 for no
+                                          limit; AB_UNSET */
 } ab_dir_conf_t;
 
 /** A fresh configuration with every field unset. */
@@ -98,6 +107,27 @@ const apr_array_header_t *ab_conf_correlation(const ab_dir_conf_t *c,
  *  list). Returns NULL or an error sentence. */
 const char *ab_conf_correlation_arg(apr_pool_t *p, ab_dir_conf_t *c,
                                     const char *arg);
+/** AuditBodyDecode: the codings to decode (AB_CODING_* bits; 0: none),
+ *  AB_DEFAULT_DECODE when unset. */
+int ab_conf_decode(const ab_dir_conf_t *c);
+/** AuditBodyDecodeRatio (AB_DECODE_RATIO_DEFAULT when unset; 0: none). */
+unsigned int ab_conf_decode_ratio(const ab_dir_conf_t *c);
+
+/**
+ * Parse the arguments of AuditBodyDecode: one or more of gzip (x-gzip is
+ * the same), deflate and br, in any case and order, or none alone.
+ * *out receives the AB_CODING_* bits (0 for none). Returns NULL or an
+ * error sentence (without the directive name).
+ */
+const char *ab_conf_parse_decode(apr_pool_t *p, int argc,
+                                 char *const argv[], int *out);
+
+/**
+ * Parse an AuditBodyDecodeRatio value: 0 (no limit) or 1 to
+ * AB_MAX_DECODE_RATIO. Returns NULL or an error sentence.
+ */
+const char *ab_conf_parse_decode_ratio(apr_pool_t *p, const char *arg,
+                                       int *out);
 
 /** Add one AuditBodyRedact argument to c (see ab_redact_names_arg()) and
  *  rebuild c's list. Returns NULL or an error sentence. */

@@ -79,7 +79,7 @@ typedef struct {
  * JSON body in which every fourth byte is a quote), plus room for the
  * fixed text. Past it the record is formatted a second time. */
 #define AB_ESCAPE_SLACK(n) ((n) + (n) / 4)
-#define AB_DIR_FIXED 352
+#define AB_DIR_FIXED 416
 #define AB_RECORD_FIXED 512
 
 /* Records estimated above this size are counted, then written once. */
@@ -345,6 +345,7 @@ static void plan_direction(apr_pool_t *p, dir_plan_t *d,
     d->estimate += AB_ESCAPE_SLACK(str_len(b->content_type)
                                    + str_len(b->redaction)
                                    + str_len(b->content_encoding)
+                                   + str_len(b->decoded)
                                    + str_len(b->state)
                                    + str_len(b->skip_reason)
                                    + str_len(b->error));
@@ -482,6 +483,16 @@ static void emit_direction(cm_out_t *o, dir_plan_t *d)
     cm_out_qstr(o, b->content_type);
     CM_OUT_LIT(o, ",\"content_encoding\":");
     cm_out_qstr(o, b->content_encoding);
+    CM_OUT_LIT(o, ",\"encoded_bytes\":");
+    if (!b->decoded || !strcmp(b->decoded, "unsupported")
+        || b->encoded_bytes < 0) {
+        cm_out_raw(o, "null", 4);
+    }
+    else {
+        cm_out_int(o, (apr_int64_t)b->encoded_bytes);
+    }
+    CM_OUT_LIT(o, ",\"decoded\":");
+    cm_out_qstr(o, b->decoded);
     CM_OUT_LIT(o, ",\"state\":");
     cm_out_qstr(o, b->state ? b->state : "none");
     CM_OUT_LIT(o, ",\"skip_reason\":");

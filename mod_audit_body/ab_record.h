@@ -21,10 +21,18 @@
 #include "cm_json.h"
 
 /** One direction (request or response) of a record. */
-typedef struct {
+typedef struct ab_record_body_s {
     const apr_table_t *headers;   /**< all headers of this direction */
     const char *content_type;     /**< NULL: none */
     const char *content_encoding; /**< NULL: none */
+    const char *decoded;          /**< NULL: not decoded (null), else
+                                       "complete", "incomplete" or why
+                                       decoding stopped ("cap", "ratio",
+                                       "error", "unsupported", "memory");
+                                       body then holds decoded bytes */
+    apr_off_t encoded_bytes;      /**< encoded bytes the decoder took;
+                                       written only when decoded is set
+                                       and not "unsupported" (else null) */
     const char *body;             /**< captured bytes (may hold NUL) */
     apr_size_t captured;          /**< bytes in body (or in segs) */
     const cm_seg_t *segs;         /**< when nsegs > 0: the captured bytes

@@ -195,12 +195,18 @@ static void fill_request(request_rec *r, request_rec *last, ab_ctx_t *ctx,
 {
     b->headers = r->headers_in;
     b->content_type = apr_table_get(r->headers_in, "Content-Type");
-    b->content_encoding = apr_table_get(r->headers_in, "Content-Encoding");
+    b->content_encoding = ctx->req_ce_set
+        ? ctx->req_ce : apr_table_get(r->headers_in, "Content-Encoding");
     if (ctx->req.nseg) {
         set_body(r->pool, &ctx->req, b);
     }
+    /* total_bytes: every byte that passed, so the encoded ones when the
+     * body was decoded (encoded_bytes says how many the decoder took) */
     b->total = ctx->req.unknown ? -1 : ctx->req.total;
     b->truncated = ab_capture_truncated(&ctx->req);
+    if (!ctx->req_skip) {
+        ab_filters_decoded(ctx->req_dec, ctx->req_unsupported, b);
+    }
     b->skip_reason = ctx->req_skip;
     if (ctx->req_rv != APR_SUCCESS) {
         b->error = body_error(ctx, last);
@@ -257,6 +263,7 @@ static void fill_response(request_rec *r, request_rec *last, ab_ctx_t *ctx,
     else {
         set_body(r->pool, &ctx->resp, b);
         b->truncated = ab_capture_truncated(&ctx->resp);
+        ab_filters_decoded(ctx->resp_dec, ctx->resp_unsupported, b);
         b->total = ctx->resp.unknown ? -1 : ctx->resp.total;
         if (!ctx->resp_eos) {
             b->state = r->connection->aborted ? "aborted" : "incomplete";

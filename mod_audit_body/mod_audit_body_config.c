@@ -218,6 +218,38 @@ static const char *set_limit(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+static const char *set_decode(cmd_parms *cmd, void *dconf, int argc,
+                              char *const argv[])
+{
+    ab_dir_conf_t *c = dconf;
+    const char *err = not_in_htaccess(cmd, "AuditBodyDecode");
+
+    if (err) {
+        return err;
+    }
+    err = ab_conf_parse_decode(cmd->temp_pool, argc, argv, &c->decode);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodyDecode: ", err, NULL);
+    }
+    return NULL;
+}
+
+static const char *set_decode_ratio(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    ab_dir_conf_t *c = dconf;
+    const char *err = not_in_htaccess(cmd, "AuditBodyDecodeRatio");
+
+    if (err) {
+        return err;
+    }
+    err = ab_conf_parse_decode_ratio(cmd->temp_pool, arg, &c->decode_ratio);
+    if (err) {
+        return apr_pstrcat(cmd->pool, "AuditBodyDecodeRatio: ", err, NULL);
+    }
+    return NULL;
+}
+
 static const char *add_type(cmd_parms *cmd, void *dconf, const char *arg)
 {
     ab_dir_conf_t *c = dconf;
@@ -512,6 +544,16 @@ const command_rec ab_cmds[] = {
                     "Request headers copied into the record's correlation "
                     "object (default X-Request-ID X-Correlation-ID; none "
                     "for no header)"),
+    AP_INIT_TAKE_ARGV("AuditBodyDecode", set_decode, NULL,
+                      RSRC_CONF | ACCESS_CONF,
+                      "Content-Encodings decoded for the record: gzip "
+                      "(x-gzip), deflate, br, or none (default: gzip "
+                      "deflate br)"),
+    AP_INIT_TAKE1("AuditBodyDecodeRatio", set_decode_ratio, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "Most decoded bytes per encoded byte before decoding "
+                  "for the record stops, 1 to 100000, 0 for no limit "
+                  "(default 100)"),
     AP_INIT_TAKE1("AuditBodyRedactKey", set_redact_key, NULL, RSRC_CONF,
                   "File (relative to ServerRoot, read at startup) whose "
                   "bytes key AuditBodyRedactWith hmac, 16 to 4096 bytes"),

@@ -19,7 +19,13 @@
 #include "http_request.h"
 
 #include "mod_audit_body_private.h"
+#include "ab_record.h"
 #include "ab_types.h"
+
+/* Decoding: FILE buckets are read into one scratch buffer of this size,
+ * and a bucket of known length that is neither in memory nor a file is
+ * split so that one read never loads more than this. */
+#define AB_DECODE_READ (16 * 1024)
 
 static ap_filter_rec_t *in_filter_handle;
 static ap_filter_rec_t *out_filter_handle;
@@ -131,12 +137,137 @@ static int content_filter_below(ap_filter_t *f)
     return 0;
 }
 
+/* The decoder hands its output to the capture: copied up to the cap,
+ * not counted (total counts the encoded bytes as they pass). */
+typedef struct {
+    ab_capture_t *c;
+    apr_pool_t *p;
+} decode_sink_t;
+
+static void decode_sink(void *baton, const char *data, apr_size_t n)
+{
+    decode_sink_t *s = baton;
+
+    ab_capture_put(s->c, s->p, data, n);
+}
+
+/* A decoder for a body with Content-Encoding ce, or NULL when it is not
+ * to be decoded: no coding, AuditBodyDecode does not list it, or it
+ * cannot be decoded (*unsupported set, the body is copied as it is). */
+static ab_decode_t *decoder_for(request_rec *r, ab_capture_t *c,
+                                const char *ce, unsigned int *unsupported)
+{
+    const ab_dir_conf_t *dc = ab_dir_conf(r);
+    int want = ab_conf_decode(dc), coding = ab_decode_coding(ce);
+    decode_sink_t *sink;
+
+    *unsupported = 0;
+    if (coding == AB_CODING_IDENTITY || !want) {
+        return NULL;
+    }
+    if (coding == AB_CODING_UNSUPPORTED) {
+        *unsupported = 1;
+        return NULL;
+    }
+    if (!(coding & want)) {
+        return NULL;
+    }
+    /* the encoded length says nothing of the decoded one */
+    c->hint = -1;
+    sink = apr_palloc(r->pool, sizeof(*sink));
+    sink->c = c;
+    sink->p = r->pool;
+    return ab_decode_create(r->pool, coding, c->limit,
+                            ab_conf_decode_ratio(dc), AB_DECODE_MEM_DEFAULT,
+                            decode_sink, sink);
+}
+
+/* Count the encoded bytes that pass, and decode them while the decoder
+ * still wants bytes. */
+static void decode_pass(ab_capture_t *c, ab_decode_t *d, const char *data,
+                        apr_size_t len)
+{
+    ab_capture_skip(c, (apr_off_t)len);
+    if (!ab_decode_done(d)) {
+        ab_decode_feed(d, data, len);
+    }
+}
+
+/* Feed the decoder from a FILE bucket with pread() into the scratch
+ * buffer, leaving the bucket untouched (see copy_file_head). Returns 0
+ * when the bucket was handled (counted), -1 when nothing could be read:
+ * the caller then reads the bucket. */
+static int decode_file(ab_ctx_t *ctx, request_rec *r, apr_bucket *e)
+{
+    apr_bucket_file *fb = e->data;
+    apr_os_file_t fd;
+    apr_size_t off = 0;
+
+    if (apr_os_file_get(&fd, fb->fd) != APR_SUCCESS) {
+        return -1;
+    }
+    if (!ctx->scratch) {
+        ctx->scratch = apr_palloc(r->pool, AB_DECODE_READ);
+    }
+    while (off < e->length && !ab_decode_done(ctx->resp_dec)) {
+        apr_size_t want = e->length - off < AB_DECODE_READ
+                          ? e->length - off : AB_DECODE_READ;
+        ssize_t n = pread(fd, ctx->scratch, want,
+                          (off_t)(e->start + (apr_off_t)off));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (off == 0) {
+                return -1;
+            }
+            /* part of it was decoded: stop the copy here, as on a read
+             * error, rather than feed those bytes twice */
+            ctx->resp_rv = n < 0 ? APR_FROM_OS_ERROR(errno) : APR_EOF;
+            break;
+        }
+        ab_decode_feed(ctx->resp_dec, ctx->scratch, (apr_size_t)n);
+        off += (apr_size_t)n;
+    }
+    ab_capture_skip(&ctx->resp, (apr_off_t)e->length);
+    return 0;
+}
+
+void ab_filters_decoded(ab_decode_t *d, int unsupported,
+                        ab_record_body_t *b)
+{
+    ab_decode_reason_e why;
+
+    if (unsupported) {
+        b->decoded = "unsupported";
+        return;
+    }
+    if (!d) {
+        return;
+    }
+    ab_decode_finish(d);
+    why = ab_decode_reason(d);
+    b->encoded_bytes = (apr_off_t)ab_decode_encoded(d);
+    if (why != AB_DECODE_OK) {
+        /* the record holds a prefix of the decoded body */
+        b->decoded = ab_decode_reason_name(why);
+        b->truncated = 1;
+    }
+    else {
+        /* all that came was decoded: the body either ended with the
+         * stream or before it (then the state tells why) */
+        b->decoded = ab_decode_complete(d) ? "complete" : "incomplete";
+        b->truncated = 0;
+    }
+}
+
 static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
 {
     request_rec *r = f->r;
     const ab_dir_conf_t *dc = ab_dir_conf(r);
     ab_resp_facts_t facts;
     const char *cd;
+    unsigned int unsupported;
 
     cd = apr_table_get(r->headers_out, "Content-Disposition");
     if (!cd) {
@@ -150,10 +281,21 @@ static void decide_response(ap_filter_t *f, ab_ctx_t *ctx)
 
     ctx->resp_ct = r->content_type;
     ctx->resp_ce = apr_table_get(r->headers_out, "Content-Encoding");
+    if (!ctx->resp_ce) {
+        /* a local file with AddEncoding: the header filter adds it */
+        ctx->resp_ce = r->content_encoding;
+    }
     ctx->resp_skip = ab_skip_response(ab_conf_types(dc, ab_default_types()),
                                       &facts);
     ab_capture_init(&ctx->resp, ab_conf_resp_limit(dc),
                     content_length(r->headers_out));
+    ctx->resp_dec = NULL;
+    ctx->resp_unsupported = 0;
+    if (!ctx->resp_skip) {
+        ctx->resp_dec = decoder_for(r, &ctx->resp, ctx->resp_ce,
+                                    &unsupported);
+        ctx->resp_unsupported = unsupported;
+    }
     ctx->resp_decided = 1;
     if (APLOGrtrace5(r)) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE5, 0, r,
@@ -169,7 +311,7 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     request_rec *r = f->r;
     apr_bucket *e, *next;
     apr_status_t rv;
-    int saw_error = 0;
+    int saw_error = 0, stopped;
 
     if (!ctx) {
         /* Added by name (SetOutputFilter, AddOutputFilter, mod_filter):
@@ -206,12 +348,18 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             }
             else if (APR_BUCKET_IS_EOS(e) && !saw_error) {
                 ctx->resp_eos = 1;
+                if (ctx->resp_dec) {
+                    ab_decode_finish(ctx->resp_dec);  /* memory goes now */
+                }
             }
             continue;
         }
         room = ab_capture_room(&ctx->resp);
+        /* Decoding, the copy ends when the decoder stops (cap, ratio,
+         * error, memory, end of stream), not when the buffer is full. */
+        stopped = ctx->resp_dec ? ab_decode_done(ctx->resp_dec) : room == 0;
         if (ctx->resp_rv != APR_SUCCESS
-            || (room == 0 && e->length != (apr_size_t)-1)) {
+            || (stopped && e->length != (apr_size_t)-1)) {
             /* Past the cap: count without reading. A bucket of unknown
              * length (CGI pipe, proxied socket) is read below as the
              * core's content-length filter would, and counted, not
@@ -225,11 +373,19 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             continue;
         }
         if (APR_BUCKET_IS_FILE(e) && e->length != (apr_size_t)-1) {
-            apr_size_t want = e->length < room ? e->length : room;
-            apr_ssize_t got = copy_file_head(ctx, r, e, want);
-            if (got >= 0) {
-                ab_capture_skip(&ctx->resp, (apr_off_t)(e->length - want));
-                continue;
+            if (ctx->resp_dec) {
+                if (decode_file(ctx, r, e) == 0) {
+                    continue;
+                }
+            }
+            else {
+                apr_size_t want = e->length < room ? e->length : room;
+                apr_ssize_t got = copy_file_head(ctx, r, e, want);
+                if (got >= 0) {
+                    ab_capture_skip(&ctx->resp,
+                                    (apr_off_t)(e->length - want));
+                    continue;
+                }
             }
         }
         if (e->length == (apr_size_t)-1) {
@@ -248,8 +404,11 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             next = APR_BUCKET_NEXT(e);
         }
         else {
-            if (e->length > room && !in_memory(e)) {
-                apr_bucket_split(e, room);
+            /* Only the kept bytes are loaded; a decoder takes what comes
+             * in reads of a bounded size. */
+            apr_size_t most = ctx->resp_dec ? AB_DECODE_READ : room;
+            if (e->length > most && !in_memory(e)) {
+                apr_bucket_split(e, most);
                 next = APR_BUCKET_NEXT(e);
             }
             rv = apr_bucket_read(e, &data, &len, APR_BLOCK_READ);
@@ -264,7 +423,12 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             ctx->resp.unknown = 1;
             continue;
         }
-        ab_capture_add(&ctx->resp, r->pool, data, len);
+        if (ctx->resp_dec) {
+            decode_pass(&ctx->resp, ctx->resp_dec, data, len);
+        }
+        else {
+            ab_capture_add(&ctx->resp, r->pool, data, len);
+        }
     }
     if (saw_error && !ctx->resp.total) {
         /* Decide again on the error page, with its own type. */
@@ -272,6 +436,46 @@ static apr_status_t ab_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         ctx->resp_skip = NULL;
     }
     return ap_pass_brigade(f->next, bb);
+}
+
+/* Whether mod_deflate's DEFLATE input filter sits between f and the
+ * network: it then hands f a gzip body already inflated. Asked before
+ * the first read: on its first call it removes Content-Encoding from the
+ * request (whichever side of f it is), and it leaves the chain once it
+ * sees a body that is not gzip or reaches the end of one. */
+static int inflated_below(ap_filter_t *f)
+{
+    ap_filter_t *n;
+
+    for (n = f->next; n && n != f->r->proto_input_filters; n = n->next) {
+        if (!strcasecmp(n->frec->name, "deflate")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* On the first bytes of the request body: decode it for the record when
+ * AuditBodyDecode lists the coding the request came with, unless
+ * mod_deflate inflated it on the way (the body is then recorded as the
+ * handler reads it, without the coding it no longer has). */
+static void decide_request_decoding(ap_filter_t *f, ab_ctx_t *ctx)
+{
+    unsigned int unsupported = 0;
+    const char *ce = ctx->req_ce_set
+        ? ctx->req_ce : apr_table_get(f->r->headers_in, "Content-Encoding");
+
+    ctx->req_dec_decided = 1;
+    if (ctx->req_skip || ctx->req.total || ctx->req.unknown) {
+        return;
+    }
+    if (ab_decode_coding(ce) == AB_CODING_GZIP && ctx->req_inflated) {
+        ctx->req_ce = NULL;
+        ctx->req_ce_set = 1;
+        return;
+    }
+    ctx->req_dec = decoder_for(f->r, &ctx->req, ce, &unsupported);
+    ctx->req_unsupported = unsupported;
 }
 
 static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -288,6 +492,9 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
         ap_remove_input_filter(f);
         return ap_get_brigade(f->next, bb, mode, block, readbytes);
     }
+    if (!ctx->req_dec_decided && inflated_below(f)) {
+        ctx->req_inflated = 1;
+    }
     rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
     if (mode != AP_MODE_READBYTES) {
         return rv;
@@ -298,6 +505,9 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
         }
         return rv;
     }
+    if (!ctx->req_dec_decided && !APR_BRIGADE_EMPTY(bb)) {
+        decide_request_decoding(f, ctx);
+    }
     for (e = APR_BRIGADE_FIRST(bb); e != APR_BRIGADE_SENTINEL(bb);
          e = APR_BUCKET_NEXT(e)) {
         const char *data;
@@ -306,10 +516,14 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
         if (APR_BUCKET_IS_METADATA(e)) {
             if (APR_BUCKET_IS_EOS(e)) {
                 ctx->req_eos = 1;
+                if (ctx->req_dec) {
+                    ab_decode_finish(ctx->req_dec);
+                }
             }
             continue;
         }
-        if (ctx->req_skip || ab_capture_room(&ctx->req) == 0) {
+        if (ctx->req_skip || (ctx->req_dec ? ab_decode_done(ctx->req_dec)
+                              : ab_capture_room(&ctx->req) == 0)) {
             if (e->length == (apr_size_t)-1) {
                 ctx->req.unknown = 1;
             }
@@ -324,7 +538,12 @@ static apr_status_t ab_in_filter(ap_filter_t *f, apr_bucket_brigade *bb,
             ctx->req.unknown = 1;
             continue;
         }
-        ab_capture_add(&ctx->req, f->r->pool, data, len);
+        if (ctx->req_dec) {
+            decode_pass(&ctx->req, ctx->req_dec, data, len);
+        }
+        else {
+            ab_capture_add(&ctx->req, f->r->pool, data, len);
+        }
     }
     return rv;
 }
@@ -361,6 +580,14 @@ static void decide_request(request_rec *r, ab_ctx_t *ctx, int final)
     }
     ctx->req_skip = skip;
     ab_capture_init(&ctx->req, limit, content_length(r->headers_in));
+    /* Saved now: mod_deflate's input filter removes it when it inflates,
+     * and then so does its first read, before this filter sees a byte. */
+    ctx->req_ce = apr_table_get(r->headers_in, "Content-Encoding");
+    ctx->req_ce_set = 1;
+    ctx->req_dec = NULL;
+    ctx->req_dec_decided = 0;
+    ctx->req_unsupported = 0;
+    ctx->req_inflated = 0;
 }
 
 /* Whether the input filter is in r's chain already (attached early). */

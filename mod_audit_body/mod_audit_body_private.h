@@ -21,6 +21,7 @@
 #include "ab_batch.h"
 #include "ab_capture.h"
 #include "ab_conf.h"
+#include "ab_decode.h"
 
 /* Log tags: "AB" plus five digits, each used at one call site only; the
  * next free number is in mod_audit_body/next-number. */
@@ -94,6 +95,13 @@ typedef struct {
                                        AUDIT_BODY_LATENCY_MS variable) */
     apr_bucket_brigade *tmpbb;    /**< scratch brigade, created once */
     const char *resp_ce;          /**< Content-Encoding the filter saw */
+    const char *req_ce;           /**< the request's Content-Encoding when
+                                       its body was decided (before
+                                       mod_deflate's input filter can
+                                       remove it); valid with req_ce_set */
+    ab_decode_t *req_dec;         /**< decoding for the record, NULL: */
+    ab_decode_t *resp_dec;        /**< the body is copied as it passes */
+    char *scratch;                /**< FILE bucket reads for resp_dec */
     const char *resp_ct;          /**< Content-Type the filter saw */
     unsigned int audited:1;       /**< AuditBody is On for a request of
                                        the chain: write a record */
@@ -104,6 +112,14 @@ typedef struct {
     unsigned int req_eos:1;
     unsigned int resp_decided:1;
     unsigned int resp_eos:1;
+    unsigned int req_ce_set:1;
+    unsigned int req_dec_decided:1; /**< req_dec chosen (on the first
+                                       bytes of the body) */
+    unsigned int req_inflated:1;  /**< mod_deflate inflates the request
+                                       body below the input filter */
+    unsigned int req_unsupported:1; /**< a coding AuditBodyDecode wants
+                                       but cannot decode (a chain or an */
+    unsigned int resp_unsupported:1; /**< unknown one): recorded as is */
 } ab_ctx_t;
 
 /** The per-directory configuration of r (of the request itself, so of
@@ -175,6 +191,13 @@ void ab_filters_stand_down(ab_ctx_t *ctx);
 /** The request announces a body (Transfer-Encoding, or a Content-Length
  *  other than 0). */
 int ab_has_body(request_rec *r);
+
+/** What decoding did to one direction, for the record: sets b->decoded,
+ *  b->encoded_bytes and b->truncated (decoder d, NULL when the body was
+ *  not decoded; unsupported: the coding could not be). */
+struct ab_record_body_s;
+void ab_filters_decoded(ab_decode_t *d, int unsupported,
+                        struct ab_record_body_s *b);
 
 /* mod_audit_body_sink.c */
 void ab_sink_register(apr_pool_t *pconf);

@@ -268,8 +268,10 @@ static void redact_body(apr_pool_t *p, const ab_redact_cfg_t *cfg,
     if (!b->body && b->nsegs <= 0) {
         return;                         /* nothing captured */
     }
-    if (!is_identity(b->content_encoding)) {
-        /* compressed bytes cannot be inspected: they are not recorded */
+    if (!is_identity(b->content_encoding)
+        && (!b->decoded || !strcmp(b->decoded, "unsupported"))) {
+        /* compressed bytes cannot be inspected: they are not recorded
+         * (a body decoded for the record, even in part, is text) */
         b->redaction = "encoded";
         b->body = NULL;
         b->nsegs = 0;

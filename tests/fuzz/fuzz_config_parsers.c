@@ -23,6 +23,11 @@
  *   error;
  * - ab_conf_parse_limit agrees with a reference (digits, K or M, at most
  *   16 MiB); ab_conf_mask_arg keeps the mask list consistent;
+ * - ab_conf_parse_decode_ratio agrees with a reference (0 or 1..100000,
+ *   digits only); ab_conf_parse_decode, on value and probe as two
+ *   arguments, accepts exactly the words gzip, x-gzip, deflate, br (any
+ *   case) or none alone, sets just their bits, and leaves *out untouched
+ *   on error;
  * - ab_type_pattern normalizes idempotently, and the normalized pattern
  *   matches a content type built from it.
  */
@@ -397,6 +402,66 @@ static void check_limit(apr_pool_t *p, const char *arg)
                err ? err : "ok", (long long)v, want);
 }
 
+static void check_decode_ratio(apr_pool_t *p, const char *arg)
+{
+    int v = -7;
+    const char *err = ab_conf_parse_decode_ratio(p, arg, &v);
+    size_t digits = strspn(arg, "0123456789");
+    long long want = -1;
+
+    if (digits && !arg[digits]) {
+        size_t z = strspn(arg, "0");
+        /* leading zeros do not make a value long */
+        if (digits - z <= 7) {
+            want = strtoll(arg, NULL, 10);
+        }
+        else {
+            want = AB_MAX_DECODE_RATIO + 1LL;
+        }
+        if (want > AB_MAX_DECODE_RATIO) {
+            want = -1;
+        }
+    }
+    FUZZ_CHECK(err ? want < 0 && v == -7 : want >= 0 && v == want,
+               "ratio '%s': %s, %d instead of %lld", arg, err ? err : "ok",
+               v, want);
+}
+
+static int coding_word(const char *w)
+{
+    if (!strcasecmp(w, "gzip") || !strcasecmp(w, "x-gzip")) {
+        return AB_CODING_GZIP;
+    }
+    if (!strcasecmp(w, "deflate")) {
+        return AB_CODING_DEFLATE;
+    }
+    if (!strcasecmp(w, "br")) {
+        return AB_CODING_BR;
+    }
+    return strcasecmp(w, "none") ? -1 : 0;
+}
+
+static void check_decode(apr_pool_t *p, const char *a, const char *b)
+{
+    char *argv[2];
+    int n = b ? 2 : 1, v = -7, ca = coding_word(a), cb, want;
+    const char *err;
+
+    argv[0] = (char *)a;
+    argv[1] = (char *)b;
+    err = ab_conf_parse_decode(p, n, argv, &v);
+    cb = b ? coding_word(b) : -2;
+    if (ca < 0 || cb == -1 || (b && (ca == 0 || cb == 0))) {
+        want = -1;
+    }
+    else {
+        want = ca | (cb > 0 ? cb : 0);
+    }
+    FUZZ_CHECK(err ? want < 0 && v == -7 : want >= 0 && v == want,
+               "decode '%s' '%s': %s, %d instead of %d", a, b ? b : "",
+               err ? err : "ok", v, want);
+}
+
 static void check_mask(apr_pool_t *p, const char *arg)
 {
     ab_dir_conf_t *c = ab_dir_conf_create(p);
@@ -455,6 +520,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_pattern(p, f[0], f[1]);
     check_params(p, f[0]);
     check_limit(p, f[0]);
+    check_decode_ratio(p, f[0]);
+    check_decode(p, f[0], NULL);
+    check_decode(p, f[0], f[1]);
     check_mask(p, f[0]);
     check_type_pattern(p, f[0]);
     return 0;

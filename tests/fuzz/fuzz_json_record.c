@@ -250,6 +250,18 @@ static void check_direction(apr_pool_t *p, const jv_t *d,
     FUZZ_CHECK(num(json_get(d, "headers_omitted"), "headers_omitted") == 0,
                "%s: headers omitted", what);
     check_str(json_get(d, "content_type"), b->content_type, "content_type");
+    check_str(json_get(d, "decoded"), b->decoded, "decoded");
+    if (!b->decoded || !strcmp(b->decoded, "unsupported")
+        || b->encoded_bytes < 0) {
+        FUZZ_CHECK(json_get(d, "encoded_bytes")
+                   && json_get(d, "encoded_bytes")->type == JV_NULL,
+                   "%s: encoded_bytes not null", what);
+    }
+    else {
+        FUZZ_CHECK(num(json_get(d, "encoded_bytes"), "encoded_bytes")
+                   == (long long)b->encoded_bytes, "%s: encoded_bytes",
+                   what);
+    }
     captured = num(json_get(d, "captured_bytes"), "captured_bytes");
     if (b->total < 0) {
         FUZZ_CHECK(json_get(d, "total_bytes")
@@ -542,6 +554,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rec.response.captured = plen;
     rec.response.total = (apr_off_t)plen;
     rec.response.skip_reason = f[10];
+    /* decoded directions: any reason string; encoded_bytes is written
+     * only when decoding ran (not for "unsupported") */
+    rec.response.decoded = f[11];
+    rec.response.encoded_bytes = (flags & 128) ? -1 : (apr_off_t)size;
+    rec.request.decoded = (flags & 4) ? "unsupported" : NULL;
+    rec.request.encoded_bytes = (apr_off_t)plen;
 
     out = ab_record_format(p, &rec, &olen);
     FUZZ_CHECK(olen && out[olen - 1] == '\n' && strlen(out) == olen

@@ -201,6 +201,29 @@ START_TEST(reserve_commit_and_skip)
 }
 END_TEST
 
+/* put copies up to the cap across segments without counting: total
+ * stays what skip counted (the encoded bytes of a decoded body). */
+START_TEST(put_copies_without_counting)
+{
+    ab_capture_t c;
+    char big[20000];
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(big); i++) {
+        big[i] = (char)('a' + i % 26);
+    }
+    ab_capture_init(&c, 10000, -1);
+    ab_capture_skip(&c, 7);
+    ck_assert_uint_eq(ab_capture_put(&c, pool, big, 9000), 9000);
+    ck_assert_uint_eq(ab_capture_put(&c, pool, big + 9000, 11000), 1000);
+    ck_assert_uint_eq(ab_capture_put(&c, pool, big, 5), 0);
+    ck_assert_uint_eq(c.len, 10000);
+    ck_assert_int_eq(c.total, 7);
+    ck_assert_uint_le(c.alloc, 10000);
+    ck_assert(memcmp(flat(&c), big, 10000) == 0);
+}
+END_TEST
+
 /* Nothing is allocated before the first byte, whatever the cap and the
  * hint (a zero Content-Length included). */
 START_TEST(reserve_zero_before_data)
@@ -282,6 +305,7 @@ Suite *ab_capture_suite(void)
     tcase_add_test(tc, wrong_hint_still_bounded);
     tcase_add_test(tc, reserve_commit_and_skip);
     tcase_add_test(tc, reserve_zero_before_data);
+    tcase_add_test(tc, put_copies_without_counting);
     suite_add_tcase(s, tc);
     return s;
 }

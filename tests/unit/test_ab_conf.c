@@ -170,6 +170,86 @@ START_TEST(parse_log_delay)
 }
 END_TEST
 
+/* AuditBodyDecode and AuditBodyDecodeRatio: defaults, unset inherits,
+ * a nested context sets a value back (none, 0, or the default). */
+START_TEST(decode_merge)
+{
+    ab_dir_conf_t *base = ab_dir_conf_create(pool);
+    ab_dir_conf_t *add = ab_dir_conf_create(pool);
+    ab_dir_conf_t *m, *m2;
+
+    ck_assert_int_eq(ab_conf_decode(base), AB_CODING_GZIP
+                     | AB_CODING_DEFLATE | AB_CODING_BR);
+    ck_assert_uint_eq(ab_conf_decode_ratio(base), 100);
+    base->decode = 0;
+    base->decode_ratio = 0;
+    m = ab_dir_conf_merge(pool, base, add);
+    ck_assert_int_eq(ab_conf_decode(m), 0);
+    ck_assert_uint_eq(ab_conf_decode_ratio(m), 0);
+    add->decode = AB_DEFAULT_DECODE;
+    add->decode_ratio = 100;
+    m2 = ab_dir_conf_merge(pool, m, add);
+    ck_assert_int_eq(ab_conf_decode(m2), AB_DEFAULT_DECODE);
+    ck_assert_uint_eq(ab_conf_decode_ratio(m2), 100);
+    add->decode = AB_CODING_BR;
+    add->decode_ratio = AB_UNSET;
+    m2 = ab_dir_conf_merge(pool, m, add);
+    ck_assert_int_eq(ab_conf_decode(m2), AB_CODING_BR);
+    ck_assert_uint_eq(ab_conf_decode_ratio(m2), 0);
+}
+END_TEST
+
+START_TEST(parse_decode)
+{
+    char *all[] = { "gzip", "DEFLATE", "br" };
+    char *xg[] = { "x-gzip" };
+    char *none[] = { "None" };
+    char *mixed[] = { "gzip", "none" };
+    char *bad[] = { "gzip", "compress" };
+    char *chain[] = { "gzip, br" };
+    char *empty[] = { "" };
+    int v = 77;
+
+    ck_assert_ptr_null(ab_conf_parse_decode(pool, 3, all, &v));
+    ck_assert_int_eq(v, AB_CODING_GZIP | AB_CODING_DEFLATE | AB_CODING_BR);
+    ck_assert_ptr_null(ab_conf_parse_decode(pool, 1, xg, &v));
+    ck_assert_int_eq(v, AB_CODING_GZIP);
+    ck_assert_ptr_null(ab_conf_parse_decode(pool, 1, none, &v));
+    ck_assert_int_eq(v, 0);
+    v = 77;
+    ck_assert_ptr_nonnull(ab_conf_parse_decode(pool, 2, mixed, &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode(pool, 2, bad, &v));
+    ck_assert_ptr_nonnull(strstr(ab_conf_parse_decode(pool, 2, bad, &v),
+                                 "'compress'"));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode(pool, 1, chain, &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode(pool, 1, empty, &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode(pool, 0, all, &v));
+    ck_assert_int_eq(v, 77);
+}
+END_TEST
+
+START_TEST(parse_decode_ratio)
+{
+    int v = 7;
+
+    ck_assert_ptr_null(ab_conf_parse_decode_ratio(pool, "0", &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_ptr_null(ab_conf_parse_decode_ratio(pool, "1", &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_ptr_null(ab_conf_parse_decode_ratio(pool, "100000", &v));
+    ck_assert_int_eq(v, 100000);
+    v = 7;
+    ck_assert_ptr_nonnull(ab_conf_parse_decode_ratio(pool, "100001", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode_ratio(pool,
+                                                     "99999999999999999999",
+                                                     &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode_ratio(pool, "-1", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode_ratio(pool, "1.5", &v));
+    ck_assert_ptr_nonnull(ab_conf_parse_decode_ratio(pool, "", &v));
+    ck_assert_int_eq(v, 7);
+}
+END_TEST
+
 /* AuditBodyRedact accumulates outer then inner; Patterns and With are
  * replaced by the inner context; unset inherits. */
 START_TEST(redact_merge)
@@ -278,6 +358,9 @@ Suite *ab_conf_suite(void)
     tcase_add_test(tc, parse_log_delay);
     tcase_add_test(tc, redact_merge);
     tcase_add_test(tc, keep_merge);
+    tcase_add_test(tc, decode_merge);
+    tcase_add_test(tc, parse_decode);
+    tcase_add_test(tc, parse_decode_ratio);
     suite_add_tcase(s, tc);
     return s;
 }

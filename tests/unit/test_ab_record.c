@@ -147,6 +147,7 @@ START_TEST(golden_record)
         "\"Content-Type\":\"application/json\",\"Authorization\":\"***\"},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
         "\"content_type\":\"application/json\",\"content_encoding\":null,"
+        "\"encoded_bytes\":null,\"decoded\":null,"
         "\"state\":\"complete\",\"skip_reason\":null,\"error\":null,"
         "\"captured_bytes\":13,"
         "\"total_bytes\":13,\"truncated\":false,"
@@ -157,13 +158,48 @@ START_TEST(golden_record)
         "\"Set-Cookie\":[\"***\",\"***\"]},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
         "\"content_type\":\"application/json\","
-        "\"content_encoding\":\"identity\",\"state\":\"complete\","
+        "\"content_encoding\":\"identity\",\"encoded_bytes\":null,"
+        "\"decoded\":null,\"state\":\"complete\","
         "\"skip_reason\":null,\"error\":null,\"captured_bytes\":8,"
         "\"total_bytes\":8,"
         "\"truncated\":false,"
         "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
         "\"redacted_fields_omitted\":0,\"body_encoding\":\"text\","
         "\"body\":\"{\\\"id\\\":7}\"}}\n");
+}
+END_TEST
+
+/* A decoded direction says how many encoded bytes the decoder took and
+ * how decoding ended; "unsupported" has no encoded_bytes. */
+START_TEST(decoded_fields)
+{
+    ab_record_t rec;
+    const char *line;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.request.content_encoding = "gzip";
+    rec.request.decoded = "complete";
+    rec.request.encoded_bytes = 31;
+    rec.request.body = "{}";
+    rec.request.captured = 2;
+    rec.request.total = 31;
+    rec.response.content_encoding = "compress";
+    rec.response.decoded = "unsupported";
+    rec.response.encoded_bytes = 5;
+    line = fmt(&rec);
+    ck_assert_ptr_nonnull(strstr(line, "\"request\":{"));
+    ck_assert_ptr_nonnull(strstr(line,
+        "\"content_encoding\":\"gzip\",\"encoded_bytes\":31,"
+        "\"decoded\":\"complete\",\"state\":"));
+    ck_assert_ptr_nonnull(strstr(line, "\"total_bytes\":31,"));
+    ck_assert_ptr_nonnull(strstr(line,
+        "\"content_encoding\":\"compress\",\"encoded_bytes\":null,"
+        "\"decoded\":\"unsupported\",\"state\":"));
+    rec.request.decoded = "cap";
+    rec.request.encoded_bytes = 0;
+    line = fmt(&rec);
+    ck_assert_ptr_nonnull(strstr(line,
+        "\"encoded_bytes\":0,\"decoded\":\"cap\","));
 }
 END_TEST
 
@@ -187,7 +223,9 @@ START_TEST(null_fields)
         "\"request\":{\"headers\":{},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
         "\"content_type\":null,"
-        "\"content_encoding\":null,\"state\":\"none\",\"skip_reason\":null,"
+        "\"content_encoding\":null,"
+        "\"encoded_bytes\":null,\"decoded\":null,"
+        "\"state\":\"none\",\"skip_reason\":null,"
         "\"error\":null,"
         "\"captured_bytes\":0,\"total_bytes\":null,\"truncated\":false,"
         "\"redaction\":null,\"redacted\":0,\"redacted_fields\":[],"
@@ -196,7 +234,8 @@ START_TEST(null_fields)
         "\"response\":{\"headers\":{},"
         "\"headers_omitted\":0,\"headers_b64\":null,"
         "\"content_type\":null,"
-        "\"content_encoding\":null,\"state\":\"skipped\","
+        "\"content_encoding\":null,"
+        "\"encoded_bytes\":null,\"decoded\":null,\"state\":\"skipped\","
         "\"skip_reason\":\"type\",\"error\":null,\"captured_bytes\":0,"
         "\"total_bytes\":0,"
         "\"truncated\":false,"
@@ -279,7 +318,9 @@ START_TEST(error_field)
     ck_assert_ptr_nonnull(strstr(fmt(&rec),
         "\"request\":{\"headers\":{},\"headers_omitted\":0,"
         "\"headers_b64\":null,\"content_type\":null,"
-        "\"content_encoding\":null,\"state\":\"error\",\"skip_reason\":null,"
+        "\"content_encoding\":null,"
+        "\"encoded_bytes\":null,\"decoded\":null,"
+        "\"state\":\"error\",\"skip_reason\":null,"
         "\"error\":\"too-large\",\"captured_bytes\":0,\"total_bytes\":4,"));
 }
 END_TEST
@@ -694,6 +735,7 @@ START_TEST(base64_fallback)
                               "\"headers_omitted\":0,\"headers_b64\":null,"
                               "\"content_type\":\"application/json\","
                               "\"content_encoding\":\"identity\","
+                              "\"encoded_bytes\":null,\"decoded\":null,"
                               "\"state\":\"complete\",\"skip_reason\":null,"
                               "\"error\":null,\"captured_bytes\":", num, ",", NULL));
         LACKS(strstr(line, "\"response\":{\"headers\":") + 13,
@@ -853,6 +895,7 @@ Suite *ab_record_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, golden_record);
     tcase_add_test(tc, null_fields);
+    tcase_add_test(tc, decoded_fields);
     tcase_add_test(tc, ttfb_and_total);
     tcase_add_test(tc, error_field);
     tcase_add_test(tc, redaction_fields);

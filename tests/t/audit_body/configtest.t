@@ -47,6 +47,13 @@ my @cases = (
     ['AuditBodyCorrelationHeaders "X Bad"', qr/AuditBodyCorrelationHeaders: 'X Bad' is not a header name/],
     ["AuditBodyKeepBodies \"%{REQUEST_STATUS} -ge 500 || %{AUDIT_BODY_LATENCY_MS} -gt 2000 || %{AUDIT_BODY_TTFB_MS} -gt 500\"\nAuditBodySample 0.01 by=trace\nAuditBodyCondition \"%{REQUEST_URI} !~ m#^/health#\"\nAuditBodyCorrelationHeaders X-Request-ID X-B3-TraceId", undef],
     ["AuditBodySample traceparent\nAuditBodyCorrelationHeaders none", undef],
+    # decoding (issue 13)
+    ['AuditBodyDecode gzip compress', qr/AuditBodyDecode: 'compress' is not gzip, deflate, br or none/],
+    ['AuditBodyDecode none br', qr/AuditBodyDecode: none cannot be combined with a coding/],
+    ['AuditBodyDecode', qr/AuditBodyDecode/],
+    ['AuditBodyDecodeRatio 100001', qr/AuditBodyDecodeRatio: '100001' is not 0 \(no limit\) or a ratio from 1 to 100000/],
+    ['AuditBodyDecodeRatio -5', qr/AuditBodyDecodeRatio: '-5' is not 0/],
+    ["AuditBodyDecode x-gzip BR\nAuditBodyDecodeRatio 0\n<Location /x>\nAuditBodyDecode none\nAuditBodyDecodeRatio 100000\n</Location>", undef],
 );
 plan tests => 2 * @cases;
 

@@ -15,7 +15,7 @@ use Apache::TestRequest qw(GET);
 use lib 't/lib';
 use AuditTest qw(marker find_record find_records body_bytes);
 
-plan tests => 29;
+plan tests => 35;
 
 t_start_error_log_watch();
 
@@ -63,6 +63,8 @@ for my $case (['list/resp0', 'AuditBodyResponseLimit'],
               ['list/unmask', 'AuditBodyMaskHeaders'],
               ['list/types', 'AuditBodyTypes'],
               ['list/addmask', 'AuditBodyMaskHeaders'],
+              ['list/decode', 'AuditBodyDecode'],
+              ['list/ratio', 'AuditBodyDecodeRatio'],
               ['fi-resp0', 'AuditBodyResponseLimit']) {
     my ($dir, $directive) = @$case;
     $m = marker("ht-$dir");

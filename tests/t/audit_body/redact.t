@@ -326,11 +326,13 @@ sub has_path {
 }
 
 # 14. A body that is not identity-encoded cannot be inspected: not written.
+# (gzip, deflate and br are decoded for the record, see decode.t: an
+# encoding the module cannot decode stays encoded.)
 {
     my $m = marker('renc');
-    my $body = "\x1f\x8b\x08\x00" . ('q' x 40);
+    my $body = "\x1f\x9d\x90" . ('q' x 40);
     my $res = POST "/ab/redact/cgi/echo.pl?$m", content => $body,
-        'Content-Type' => 'application/json', 'Content-Encoding' => 'gzip';
+        'Content-Type' => 'application/json', 'Content-Encoding' => 'compress';
     ok t_cmp($res->content, $body, 'encoded: the client got the original bytes');
     my ($rec) = record_of($m);
     ok $rec;
