@@ -557,6 +557,8 @@ static void emit_record(cm_out_t *o, const ab_record_t *rec,
     CM_OUT_LIT(o, "\"");
     CM_OUT_LIT(o, ",\"id\":");
     cm_out_qstr(o, rec->id);
+    CM_OUT_LIT(o, ",\"phase\":");
+    cm_out_qstr(o, rec->phase ? rec->phase : "final");
     CM_OUT_LIT(o, ",\"host\":");
     cm_out_qstr(o, rec->host);
     CM_OUT_LIT(o, ",\"vhost\":");

@@ -60,6 +60,7 @@ typedef struct ab_record_body_s {
 typedef struct ab_record_s {
     apr_time_t time;              /**< request start (r->request_time) */
     const char *id;               /**< request id */
+    const char *phase;            /**< "interim", or NULL: "final" */
     const char *host;             /**< the machine's host name */
     const char *vhost;            /**< server name:port */
     const char *client_ip;

@@ -89,12 +89,31 @@ static int ab_post_read_request(request_rec *r)
     return DECLINED;
 }
 
+static const char *request_id(request_rec *r);
+static const char *vhost_of(request_rec *r);
+
+/* AuditBodyInterim: a long request gets interim records. */
+static void interim_register(request_rec *r, ab_ctx_t *ctx)
+{
+    ab_server_conf_t *sc = ap_get_module_config(r->server->module_config,
+                                                &audit_body_module);
+
+    if (sc->interim > 0 && !ctx->interim) {
+        if (!ctx->id) {
+            ctx->id = request_id(r);
+        }
+        ab_interim_register(r, ctx, ctx->id, vhost_of(r),
+                            host_name[0] ? host_name : NULL);
+    }
+}
+
 static void ab_insert_filter(request_rec *r)
 {
     ab_ctx_t *ctx = ctx_for(r);
 
     if (ctx && ctx->audited) {
         ab_filters_insert(r, ctx, 0);
+        interim_register(r, ctx);
     }
     else if (ctx) {
         ab_filters_stand_down(ctx);
@@ -172,6 +191,12 @@ static int server_port(request_rec *r)
     }
     return r->connection->local_addr ? (int)r->connection->local_addr->port
                                      : 0;
+}
+
+static const char *vhost_of(request_rec *r)
+{
+    return apr_pstrcat(r->pool, r->server->server_hostname, ":",
+                       apr_itoa(r->pool, server_port(r)), NULL);
 }
 
 /* Point b at what c captured, in its segments (never copied into one
@@ -347,10 +372,11 @@ static int ab_log_transaction(request_rec *r)
     now = apr_time_now();
     memset(&rec, 0, sizeof(rec));
     rec.time = r->request_time;
-    rec.id = request_id(r);
+    /* the same id as the interim records, if any were written */
+    ab_interim_done(r, ctx);
+    rec.id = ctx->id ? ctx->id : request_id(r);
     rec.host = host_name[0] ? host_name : NULL;
-    rec.vhost = apr_pstrcat(r->pool, r->server->server_hostname, ":",
-                            apr_itoa(r->pool, server_port(r)), NULL);
+    rec.vhost = vhost_of(r);
     rec.client_ip = r->useragent_ip;
     rec.client_port = r->useragent_addr ? r->useragent_addr->port : 0;
     rec.method = r->method;
@@ -421,6 +447,7 @@ static int ab_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void ab_child_init(apr_pool_t *pchild, server_rec *s)
 {
     ab_sink_child_init(pchild, s);
+    ab_interim_child_init(pchild, s);
 }
 
 static void register_hooks(apr_pool_t *p)

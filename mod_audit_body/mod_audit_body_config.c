@@ -9,6 +9,7 @@
  * Values are validated here so that "apachectl configtest" names the
  * directive and the problem; merging lives in the pure ab_conf.c.
  */
+#include "apr_lib.h"
 #include "apr_strings.h"
 
 #include "mod_audit_body_private.h"
@@ -58,6 +59,7 @@ void *ab_create_server_conf(apr_pool_t *p, server_rec *s)
     c->log_buffer = AB_UNSET;
     c->log_delay = AB_UNSET;
     c->on_full = AB_UNSET;
+    c->interim = AB_UNSET;
     return c;
 }
 
@@ -72,6 +74,7 @@ void *ab_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->log_delay = add->log_delay != AB_UNSET ? add->log_delay
                                               : base->log_delay;
     c->on_full = add->on_full != AB_UNSET ? add->on_full : base->on_full;
+    c->interim = add->interim != AB_UNSET ? add->interim : base->interim;
     /* the main server's sections apply to every virtual host */
     c->audit_on = add->audit_on || base->audit_on;
     c->log_here = add->log_here;
@@ -472,6 +475,34 @@ static const char *add_correlation(cmd_parms *cmd, void *dconf,
                : NULL;
 }
 
+static const char *set_interim(cmd_parms *cmd, void *dconf,
+                               const char *arg)
+{
+    ab_server_conf_t *sc = ap_get_module_config(cmd->server->module_config,
+                                                &audit_body_module);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+    const char *s = arg;
+    apr_int64_t v = 0;
+
+    if (err) {
+        return err;
+    }
+    if (!strcasecmp(arg, "off")) {
+        sc->interim = 0;
+        return NULL;
+    }
+    while (apr_isdigit(*s) && v <= 86400) {
+        v = v * 10 + (*s++ - '0');
+    }
+    if (s == arg || *s || v < 1 || v > 86400) {
+        return apr_pstrcat(cmd->pool, "AuditBodyInterim: '", arg, "' is not "
+                           "off or a number of seconds from 1 to 86400",
+                           NULL);
+    }
+    sc->interim = apr_time_from_sec(v);
+    return NULL;
+}
+
 const command_rec ab_cmds[] = {
     AP_INIT_FLAG("AuditBody", set_enable, NULL, OR_FILEINFO,
                  "On to write an audit record with bodies for requests in "
@@ -527,6 +558,10 @@ const command_rec ab_cmds[] = {
                   "An expression (ap_expr) evaluated in the logging phase: "
                   "a record is written only when it is true (default: "
                   "always)"),
+    AP_INIT_TAKE1("AuditBodyInterim", set_interim, NULL, RSRC_CONF,
+                  "Seconds after which a request still running gets an "
+                  "interim record (phase interim), again every interval, "
+                  "before its final one; off (the default)"),
     AP_INIT_TAKE1("AuditBodyKeepBodies", set_expr, (void *)1,
                   RSRC_CONF | ACCESS_CONF,
                   "An expression (ap_expr) evaluated in the logging phase: "

@@ -75,6 +75,8 @@ static const cm_metric_def_t defs[AB_M_COUNT] = {
     { "audit_body_bodies_not_kept_total", NULL, CM_METRIC_COUNTER,
       "Records written without their bodies because AuditBodyKeepBodies "
       "(or AuditBodySample) did not keep them." },
+    { "audit_body_interim_records_total", NULL, CM_METRIC_COUNTER,
+      "Interim records of requests still running (AuditBodyInterim)." },
 };
 
 /* Set up in the parent before the children are forked (post_config);

@@ -40,6 +40,7 @@ typedef enum {
     AB_M_REDACTION_UNPARSEABLE, /* bodies left out: not tokenizable */
     AB_M_RECORDS_CONDITION,     /* records AuditBodyCondition left out */
     AB_M_BODIES_NOT_KEPT,       /* records AuditBodyKeepBodies thinned */
+    AB_M_INTERIM_RECORDS,       /* interim records (AuditBodyInterim) */
     AB_M_COUNT
 } ab_metric_e;
 

@@ -71,6 +71,7 @@ typedef struct {
                                        at startup; NULL: inherit / none */
     apr_size_t redact_key_len;
     ab_sink_t *sink;              /**< opened in open_logs */
+    apr_interval_time_t interim;  /**< AuditBodyInterim; AB_UNSET, 0 off */
 } ab_server_conf_t;
 
 /** State of one request, shared by both filters and the log hook. It
@@ -103,6 +104,8 @@ typedef struct {
     ab_decode_t *resp_dec;        /**< the body is copied as it passes */
     char *scratch;                /**< FILE bucket reads for resp_dec */
     const char *resp_ct;          /**< Content-Type the filter saw */
+    const char *id;               /**< the record's id, once known */
+    void *interim_entry;          /**< its entry in the interim list */
     unsigned int audited:1;       /**< AuditBody is On for a request of
                                        the chain: write a record */
     unsigned int req_final:1;     /**< in_r's request decision was made
@@ -120,6 +123,7 @@ typedef struct {
     unsigned int req_unsupported:1; /**< a coding AuditBodyDecode wants
                                        but cannot decode (a chain or an */
     unsigned int resp_unsupported:1; /**< unknown one): recorded as is */
+    unsigned int interim:1;       /**< registered for interim records */
 } ab_ctx_t;
 
 /** The per-directory configuration of r (of the request itself, so of
@@ -177,6 +181,16 @@ void ab_keep_register_hooks(void);
  *  ("not-kept") when they are not kept. */
 int ab_keep_decide(request_rec *r, request_rec *last, ab_ctx_t *ctx,
                    struct ab_record_s *rec);
+
+/* mod_audit_body_interim.c */
+/** AuditBodyInterim of r's server: put r (audited) on the list of
+ *  requests in flight, with its record's id, vhost and host. */
+void ab_interim_register(request_rec *r, ab_ctx_t *ctx, const char *id,
+                         const char *vhost, const char *host);
+/** r's final record is being written: take it off the list. */
+void ab_interim_done(request_rec *r, ab_ctx_t *ctx);
+/** The thread of interim records, if any server asks for them. */
+void ab_interim_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* mod_audit_body_filter.c */
 void ab_filters_register(void);

@@ -430,12 +430,13 @@ static void report_drop(request_rec *r, ab_sink_t *sink)
     ab_metric_add(AB_M_RECORDS_DROPPED, 1);
 
     if (report_due(&sink->last_drop_report)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, AB_LOGNO(10031)
-                      "audit_body: %s is full (stalled disk or piped "
-                      "logger): record dropped (AuditBodyLogOnFull drop); "
-                      "%u records dropped in this process so far (at most "
-                      "one such line per %d s)", sink->name, dropped,
-                      AB_REPORT_INTERVAL);
+        /* r is NULL for an interim record (written by a child's thread) */
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, r ? r->server : sink->s,
+                     AB_LOGNO(10031) "audit_body: %s is full (stalled disk "
+                     "or piped logger): record dropped (AuditBodyLogOnFull "
+                     "drop); %u records dropped in this process so far (at "
+                     "most one such line per %d s)", sink->name, dropped,
+                     AB_REPORT_INTERVAL);
     }
 }
 

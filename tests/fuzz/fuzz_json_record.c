@@ -43,7 +43,7 @@
 #define MAX_FIELDS 40
 
 static const char *const top_keys[] = {
-    "time", "id", "host", "vhost", "client", "method", "uri", "uri_b64",
+    "time", "id", "phase", "host", "vhost", "client", "method", "uri", "uri_b64",
     "protocol", "status",
     "user", "latency_us", "ttfb_us", "bytes_received", "bytes_sent",
     "aborted", "trace", "correlation", "request", "response", NULL

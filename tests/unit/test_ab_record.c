@@ -136,7 +136,7 @@ START_TEST(golden_record)
 
     full_record(&rec);
     ck_assert_str_eq(fmt(&rec),
-        "{\"time\":\"2026-11-21T17:32:16.123456Z\",\"id\":\"YWxpY2U\","
+        "{\"time\":\"2026-11-21T17:32:16.123456Z\",\"id\":\"YWxpY2U\",\"phase\":\"final\","
         "\"host\":\"gw-1.example\",\"vhost\":\"www.example.com:443\","
         "\"client\":{\"ip\":\"192.0.2.7\",\"port\":51234},"
         "\"method\":\"POST\",\"uri\":\"/api/v1/items?x=1\",\"uri_b64\":null,"
@@ -214,7 +214,7 @@ START_TEST(null_fields)
     rec.response.state = "skipped";
     rec.response.skip_reason = "type";
     ck_assert_str_eq(fmt(&rec),
-        "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"id\":null,"
+        "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"id\":null,\"phase\":\"final\","
         "\"host\":null,\"vhost\":null,\"client\":{\"ip\":null,\"port\":0},"
         "\"method\":null,\"uri\":null,\"uri_b64\":null,"
         "\"protocol\":null,\"status\":0,"

@@ -47,6 +47,9 @@ my @cases = (
     ['AuditBodyCorrelationHeaders "X Bad"', qr/AuditBodyCorrelationHeaders: 'X Bad' is not a header name/],
     ["AuditBodyKeepBodies \"%{REQUEST_STATUS} -ge 500 || %{AUDIT_BODY_LATENCY_MS} -gt 2000 || %{AUDIT_BODY_TTFB_MS} -gt 500\"\nAuditBodySample 0.01 by=trace\nAuditBodyCondition \"%{REQUEST_URI} !~ m#^/health#\"\nAuditBodyCorrelationHeaders X-Request-ID X-B3-TraceId", undef],
     ["AuditBodySample traceparent\nAuditBodyCorrelationHeaders none", undef],
+    ['AuditBodyInterim 0', qr/AuditBodyInterim: '0' is not off or a number of seconds from 1 to 86400/],
+    ["<Location /x>\nAuditBodyInterim 5\n</Location>", qr/AuditBodyInterim not allowed in <Location> context/],
+    ["AuditBodyInterim 30\n<VirtualHost *:80>\nAuditBodyInterim off\n</VirtualHost>", undef],
     # decoding (issue 13)
     ['AuditBodyDecode gzip compress', qr/AuditBodyDecode: 'compress' is not gzip, deflate, br or none/],
     ['AuditBodyDecode none br', qr/AuditBodyDecode: none cannot be combined with a coding/],
