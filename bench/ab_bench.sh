@@ -9,6 +9,8 @@
 #           limits, so it buffers whole bodies
 # Controls, only when named in VARIANTS (throughput):
 #   audit-null   audit with AuditBodyLog /dev/null: the module's own cost
+#   audit-keep500  audit with AuditBodyKeepBodies "%{REQUEST_STATUS} -ge
+#                500": bodies copied, then mostly dropped at log time
 #   audit-noredact  audit with AuditBodyRedact none and
 #                AuditBodyRedactPatterns none: what redaction costs
 #   plain-log2k  plain plus a 2000-byte access-log line per request: the
@@ -29,7 +31,10 @@
 #   VARIANTS="plain audit modsec"        PORT_BASE=18200
 #            (may add audit-null plain-log2k audit-noredact)
 #   CASES="get post proxied"  throughput cases (post-login: a 1 KiB JSON
-#            login with 7 values to redact, for audit-noredact)
+#            login with 7 values to redact, for audit-noredact; get64 and
+#            get64gz: a 64 KiB JSON file plain and gzip-encoded, for the
+#            cost of decoding against capturing: CPU per request, each
+#            minus plain)
 #   KEEP=0          1 keeps the ServerRoots (logs, big files) afterwards
 # Results: printed, and bench/out/results-<workload>.md (+ raw-*.tsv).
 # Timings are only reported, never asserted.
@@ -80,6 +85,12 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------ content
 small_json > "$work/htdocs/small.json"
+# 64 KiB of JSON, and the same gzip'ed served with Content-Encoding: gzip
+# (mod_mime: .json.gz is application/json, encoding gzip), for the decode
+# cases get64 and get64gz.
+python3 -c 'import json, sys; sys.stdout.write(json.dumps([{"id": i, "user": "user%d" % i, "note": "order note " * 3, "qty": i % 7} for i in range(900)])[:65535] + "]")' \
+    > "$work/htdocs/big64.json"
+gzip -9 -c "$work/htdocs/big64.json" > "$work/htdocs/big64.json.gz"
 cp bench/lib/stream.pl "$work/htdocs/cgi/stream.pl"
 if [ "$what" = memory ] || [ "$what" = all ]; then
     say "ab_bench: writing ${BIG_MB} MiB and ${UPLOAD_MB} MiB test files"
@@ -102,7 +113,7 @@ fi
 instance backend backend.conf
 for v in $ALL; do
     case $v in
-    plain|audit|modsec|audit-null|plain-log2k|audit-noredact) instance "$v" "$v.conf" ;;
+    plain|audit|modsec|audit-null|plain-log2k|audit-noredact|audit-keep500) instance "$v" "$v.conf" ;;
     modsec-full) instance "$v" modsec.conf 1073741824 ;;
     *) die "unknown variant $v" ;;
     esac
@@ -195,6 +206,8 @@ run_wrk() {
     get) args=("$(url "$v" /small.json)") ;;
     post) args=(-s bench/lib/post.lua "$(url "$v" /echo)") ;;
     post-login) args=(-s bench/lib/post-login.lua "$(url "$v" /echo)") ;;
+    get64) args=("$(url "$v" /big64.json)") ;;
+    get64gz) args=("$(url "$v" /big64.json.gz)") ;;
     proxied) args=("$(url "$v" /proxy/small.json)") ;;
     esac
     local c0 c1 cpu

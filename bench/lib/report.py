@@ -22,6 +22,8 @@ KINDS = {
         cases={"get": "1 KiB JSON GET (static file)",
                "post": "1 KiB JSON POST echo (reflector)",
                "post-login": "1 KiB JSON login POST echo, 7 values redacted (reflector)",
+               "get64": "64 KiB JSON GET (static file)",
+               "get64gz": "the same 64 KiB JSON, gzip-encoded (static .json.gz)",
                "proxied": "1 KiB JSON GET through mod_proxy_http"}),
     "ttfb": dict(
         unit="ms", fmt="%.1f", compare="diff",
@@ -125,6 +127,23 @@ def main():
                 print("| %s | %.2f [%.2f–%.2f] |" % (
                     k["cases"].get(case, case), statistics.median(rs),
                     min(rs), max(rs)))
+    # What keeping bodies only for errors costs: audit-keep500/audit.
+    if k["compare"] == "ratio" and "audit" in variants \
+            and "audit-keep500" in variants:
+        print()
+        print("KeepBodies: audit-keep500/audit of the same round, median "
+              "[min–max] (target: ≥ 1.00 within noise):")
+        print()
+        print("| workload | audit-keep500/audit |")
+        print("|---|---|")
+        for case in order:
+            rs = [a / b for a, b in zip(data.get((case, "audit-keep500"), []),
+                                        data.get((case, "audit"), []))
+                  if a == a and b == b and b > 0]
+            if rs:
+                print("| %s | %.2f [%.2f–%.2f] |" % (
+                    k["cases"].get(case, case), statistics.median(rs),
+                    min(rs), max(rs)))
     # CPU time per request (throughput notes "cpu_us/req=X"), if measured
     cpu = {}
     for (case, var), ns in notes.items():
@@ -154,6 +173,20 @@ def main():
                              "%.1f (%+.1f)" % (m, m - pm))
             print("| %s | %s |" % (k["cases"].get(case, case),
                                    " | ".join(cells)))
+        # Decoding against capturing: the module's CPU per request (audit
+        # minus plain) on the gzip-encoded 64 KiB file over the same on the
+        # plain file (target: <= 2).
+        def extra(case):
+            a, p = cpu.get((case, "audit")), cpu.get((case, "plain"))
+            if not a or not p:
+                return None
+            return statistics.median(a) - statistics.median(p)
+        cap, dec = extra("get64"), extra("get64gz")
+        if cap is not None and dec is not None and cap > 0:
+            print()
+            print("Decoding a 64 KiB gzip body for the record: %.1f µs of "
+                  "CPU per request over plain, capturing it uncompressed "
+                  "%.1f µs: %.2f × (target: ≤ 2)" % (dec, cap, dec / cap))
     print()
     print("Every round (%s):" % k["unit"])
     print()
