@@ -228,6 +228,10 @@ static const apr_table_t *redact_url_headers(apr_pool_t *p,
     return copy ? copy : t;
 }
 
+/* Bodies from this size on are flattened and tokenized in a pool freed
+ * before the record is formatted. */
+#define AB_REDACT_TMP_POOL_MIN (64 * 1024)
+
 /* The captured bytes of b in one buffer of scratch. */
 static const char *flatten(apr_pool_t *p, const ab_record_body_t *b)
 {
@@ -237,6 +241,9 @@ static const char *flatten(apr_pool_t *p, const ab_record_body_t *b)
 
     if (b->nsegs <= 0) {
         return b->body;
+    }
+    if (b->nsegs == 1 || b->segs[0].n >= b->captured) {
+        return b->segs[0].p;            /* one piece: no copy */
     }
     buf = q = apr_palloc(p, b->captured + 1);
     for (i = 0; i < b->nsegs && left; i++) {
@@ -278,8 +285,14 @@ static void redact_body(apr_pool_t *p, const ab_redact_cfg_t *cfg,
         b->captured = 0;
         return;
     }
-    /* the flat copy and the tokenizer's scratch go before formatting */
-    apr_pool_create(&tmp, p);
+    /* the flat copy and the tokenizer's scratch go before formatting; a
+     * pool of their own only pays for itself on a large body */
+    if (b->captured >= AB_REDACT_TMP_POOL_MIN) {
+        apr_pool_create(&tmp, p);
+    }
+    else {
+        tmp = p;
+    }
     in = flatten(tmp, b);
     /* a copy cut by the cap, or a body that stopped early, is a prefix */
     cut = b->truncated || !b->state || strcmp(b->state, "complete");
@@ -294,7 +307,9 @@ static void redact_body(apr_pool_t *p, const ab_redact_cfg_t *cfg,
         st = ab_redact_body(tmp, cfg, b->content_type, in, b->captured, cut,
                             out, cap, &n, &d->rep);
     }
-    apr_pool_destroy(tmp);
+    if (tmp != p) {
+        apr_pool_destroy(tmp);
+    }
     if (st != AB_REDACT_OK) {
         /* fail closed: sizes only */
         b->redaction = "unparseable";
