@@ -212,7 +212,7 @@ run_wrk() {
     esac
     local c0 c1 cpu
     c0=$(cpu_ticks "$v")
-    o=$(timeout $((secs + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" "${args[@]}" 2>&1)
+    o=$(timeout $((secs + 30)) "${CLIENT_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" "${args[@]}" 2>&1)
     c1=$(cpu_ticks "$v")
     local rps req bad err
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")

@@ -183,7 +183,7 @@ done
 # wrk VARIANT SECS -> "req/s requests non2xx"
 run_wrk() {
     local o rps req bad
-    o=$(IDS=$IDS THREADS=$THREADS timeout $(($2 + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" \
+    o=$(IDS=$IDS THREADS=$THREADS timeout $(($2 + 30)) "${CLIENT_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" \
         -d"$2s" -s bench/lib/ids.lua "$(url "$1" /)" 2>&1)
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
     req=$(awk '/requests in/ {print $1}' <<<"$o")

@@ -76,11 +76,22 @@ instance() {
 
 pid_of() { cat "$work/$1/logs/httpd.pid" 2>/dev/null; }
 
+# PIN=1 (the default when the machine has 2 or more CPUs): every httpd on
+# CPU 0 (SERVER_CPUS), the load generator on CPU 1 (CLIENT_CPUS), so they
+# do not take turns on one core; PIN=0 leaves scheduling to the kernel.
+if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    SERVER_PIN=(taskset -c "${SERVER_CPUS:-0}")
+    CLIENT_PIN=(taskset -c "${CLIENT_CPUS:-1}")
+else
+    SERVER_PIN=()
+    CLIENT_PIN=()
+fi
+
 start() {
     local name=$1 dir="$work/$1" i
     "$HTTPD" -d "$dir" -f "$dir/conf/httpd.conf" -t >/dev/null 2>"$dir/logs/configtest.log" \
         || { cat "$dir/logs/configtest.log" >&2; die "$name: configtest failed"; }
-    "$HTTPD" -d "$dir" -f "$dir/conf/httpd.conf" -k start \
+    "${SERVER_PIN[@]}" "$HTTPD" -d "$dir" -f "$dir/conf/httpd.conf" -k start \
         || die "$name: httpd did not start"
     STARTED+=("$name")
     for ((i = 0; i < 100; i++)); do
