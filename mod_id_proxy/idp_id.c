@@ -468,6 +468,10 @@ static int posix_class_ok(const char *s, apr_size_t len)
     return 0;
 }
 
+#define RANGE_FROM_ESCAPE "the id pattern's character class may not start " \
+    "a range with an escape or a POSIX class (write \\- last, or ranges " \
+    "within a-z, A-Z or 0-9)"
+
 /* Check the class starting after '[' at *ps; on success *ps points past
  * the closing ']'. */
 static const char *check_class(const char **ps)
@@ -490,6 +494,9 @@ static const char *check_class(const char **ps)
                        "[:alnum:] [:alpha:] [:digit:] [:lower:] [:upper:]";
             }
             s = e + 2;
+            if (s[0] == '-' && s[1] && s[1] != ']') {
+                return RANGE_FROM_ESCAPE;
+            }
         }
         else if (*s == '\\') {
             if (!s[1] || !strchr("dw-", s[1])) {
@@ -497,6 +504,11 @@ static const char *check_class(const char **ps)
                        "escapes \\d \\w and \\-";
             }
             s += 2;
+            /* "\\--9" is the range from '-' to '9', which holds '.'
+             * and '/' (found by fuzz_config_parsers) */
+            if (s[0] == '-' && s[1] && s[1] != ']') {
+                return RANGE_FROM_ESCAPE;
+            }
         }
         else if (s[1] == '-' && s[2] && s[2] != ']') {
             char lo = s[0], hi = s[2];

@@ -432,6 +432,14 @@ START_TEST(pattern_check_accepts)
     ck_assert_ptr_null(idp_pattern_check("^\\d+$"));
     ck_assert_ptr_null(idp_pattern_check("^t-[a-f0-9]{8}$"));
     ck_assert_ptr_null(idp_pattern_check("^(?:a|b)[[:digit:]_~-]*$"));
+    /* an escape or a POSIX class may not start a range: "\\--9" is
+     * '-' to '9', with '.' and '/' (found by fuzz_config_parsers) */
+    ck_assert_ptr_nonnull(idp_pattern_check("^[21\\-\\-\\--9\\-e]$"));
+    ck_assert_ptr_nonnull(idp_pattern_check("^[\\--9]+$"));
+    ck_assert_ptr_nonnull(idp_pattern_check("^[\\d-z]+$"));
+    ck_assert_ptr_nonnull(idp_pattern_check("^[[:alpha:]-z]+$"));
+    ck_assert_ptr_null(idp_pattern_check("^[a-z0-9\\-]+$"));
+    ck_assert_ptr_null(idp_pattern_check("^[\\d-]+$"));
     ck_assert_ptr_null(idp_pattern_check("^[\\w\\-]{2,}$"));
     ck_assert_ptr_null(idp_pattern_check("^[A-Z][a-z]?$"));
 }
