@@ -414,6 +414,12 @@ static int ab_log_transaction(request_rec *r)
     apr_pool_create(&scratch, r->pool);
     apr_pool_tag(scratch, "audit_body_redact");
     ab_redact_record(r, last, &rec, scratch);
+    /* counted here, for the record written (an interim record's template
+     * is redacted too, but may be written many times or never) */
+    if (rec.request.redacted + rec.response.redacted) {
+        ab_metric_add(AB_M_REDACTED_FIELDS,
+                      rec.request.redacted + rec.response.redacted);
+    }
     line = ab_record_format(scratch, &rec, &len);
     ab_sink_write(r, sc->sink, line, len);
     apr_pool_destroy(scratch);

@@ -337,9 +337,6 @@ static void report_to_record(dir_report_t *d, ab_record_body_t *b)
     b->redacted_fields = d->paths;
     b->nredacted_fields = d->rep.npaths;
     b->redacted_fields_omitted = d->rep.left_out;
-    if (d->rep.count) {
-        ab_metric_add(AB_M_REDACTED_FIELDS, d->rep.count);
-    }
 }
 
 static const char *const request_urls[] = { "Referer", NULL };
