@@ -436,6 +436,116 @@ static void out_ascii_escape(cm_out_t *o, unsigned int c)
     cm_out_raw(o, tmp, 2);
 }
 
+/* 1 for the two printable bytes JSON escapes as a backslash and the byte
+ * itself: '"' and '\\'. */
+static const unsigned char cm_quote_or_bs[256] = {
+    ['"'] = 1, ['\\'] = 1
+};
+
+#ifdef CM_SSE2
+/* Bits set in a 16-bit mask (no popcnt instruction in a baseline x86-64
+ * build, and libgcc's __popcountdi2 is a call). */
+static APR_INLINE unsigned int pop16(unsigned int m)
+{
+    m = m - ((m >> 1) & 0x5555);
+    m = (m & 0x3333) + ((m >> 2) & 0x3333);
+    m = (m + (m >> 4)) & 0x0f0f;
+    return (m + (m >> 8)) & 0x1f;
+}
+#endif
+
+/*
+ * Appends u[i..j) escaped, for the longest j where u[i..j) is printable
+ * ASCII, and returns j; '"' and '\\', the escapes of JSON inside JSON
+ * (a quote every few bytes), are handled in the run instead of ending it.
+ * Counts only when o has no buffer left; writes straight into the buffer
+ * while it has room for twice the next block. Returns i when it could do
+ * neither (the caller escapes the byte at i the slow way).
+ */
+static apr_size_t out_ascii_stretch(cm_out_t *o, const unsigned char *u,
+                                    apr_size_t n, apr_size_t i)
+{
+    if (!o->buf || o->len >= o->cap) {
+        apr_size_t add = 0;
+
+#ifdef CM_SSE2
+        const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+        const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+                                        (u + i));
+            unsigned int mc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+                _mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
+            unsigned int mq = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
+
+            if (mc) {
+                unsigned int k = (unsigned int)__builtin_ctz(mc);
+
+                add += k + pop16(mq & ((1u << k) - 1));
+                o->len += add;
+                return i + k;
+            }
+            add += 16 + pop16(mq);
+            i += 16;
+        }
+#endif
+        while (i < n && (cm_plain_ascii[u[i]] || cm_quote_or_bs[u[i]])) {
+            add += 1 + cm_quote_or_bs[u[i]];
+            i++;
+        }
+        o->len += add;
+        return i;
+    }
+    else {
+        char *d = o->buf + o->len, *end = o->buf + o->cap;
+
+#ifdef CM_SSE2
+        const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+        const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+
+        while (i + 16 <= n && end - d >= 32) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+                                        (u + i));
+            unsigned int mc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+                _mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
+            unsigned int mq = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
+            unsigned int k, lim;
+
+            if (!(mc | mq)) {
+                _mm_storeu_si128((__m128i *)(void *)d, v);
+                d += 16;
+                i += 16;
+                continue;
+            }
+            lim = mc ? (unsigned int)__builtin_ctz(mc) : 16;
+            for (k = 0; k < lim; k++) {
+                unsigned int c = u[i + k];
+
+                *d = '\\';
+                d += cm_quote_or_bs[c];
+                *d++ = (char)c;
+            }
+            i += lim;
+            if (mc) {
+                o->len = (apr_size_t)(d - o->buf);
+                return i;
+            }
+        }
+#endif
+        while (i < n && end - d >= 2
+               && (cm_plain_ascii[u[i]] || cm_quote_or_bs[u[i]])) {
+            *d = '\\';
+            d += cm_quote_or_bs[u[i]];
+            *d++ = (char)u[i++];
+        }
+        o->len = (apr_size_t)(d - o->buf);
+        return i;
+    }
+}
+
 /*
  * One scan per string: runs of printable ASCII and of valid multi-byte
  * characters are copied as they are (one copy per run), and the scan
@@ -456,6 +566,18 @@ static int out_escaped(cm_out_t *o, const char *s, apr_size_t n,
         i += plain_ascii_run(u + i, n - i);
         if (i == n) {
             break;
+        }
+        if (cm_quote_or_bs[u[i]]) {
+            apr_size_t j;
+
+            cm_out_raw(o, s + start, i - start);
+            j = out_ascii_stretch(o, u, n, i);
+            if (j == i) {
+                out_ascii_escape(o, u[i]);
+                j = i + 1;
+            }
+            i = start = j;
+            continue;
         }
         if (u[i] >= 0x80) {
             c = utf8_char(u + i, n - i, &prefix);

@@ -600,6 +600,66 @@ START_TEST(qmem_matches_model)
 }
 END_TEST
 
+/* JSON inside JSON puts a quote every few bytes: the quote-dense path
+ * (escapes written inside a run, 16 bytes a step) must write what the
+ * model writes, count the same length when it has no buffer, and stop
+ * exactly at any cap, with the count going on. */
+START_TEST(qmem_quote_dense)
+{
+    static const char pieces[] = "\"\\ab{}:,0 \x01\x7f\xc3\xa9\xe2\x80\xa8";
+    unsigned char buf[300];
+    char *san, *esc_buf, *model, *out;
+    apr_size_t i, n, clean, want, cap;
+    int round;
+
+    rnd_state = 4242;
+    for (round = 0; round < 40 + unit_rounds(400); round++) {
+        n = 16 + rnd() % (sizeof(buf) - 16);
+        for (i = 0; i < n; i++) {
+            unsigned int r = rnd() % 100;
+
+            /* mostly printable ASCII and quotes; rarely anything else */
+            buf[i] = r < 30 ? '"' : r < 35 ? '\\'
+                     : r < 97 ? (unsigned char)(0x20 + rnd() % 0x5f)
+                     : (unsigned char)pieces[rnd() % (sizeof(pieces) - 1)];
+        }
+        clean = cm_utf8_sanitize(NULL, (const char *)buf, n);
+        san = apr_palloc(pool, clean + 1);
+        cm_utf8_sanitize(san, (const char *)buf, n);
+        want = cm_json_escaped_len(san, clean);
+        esc_buf = apr_palloc(pool, want + 1);
+        cm_json_escape(esc_buf, san, clean);
+        model = apr_pstrcat(pool, "\"", apr_pstrmemdup(pool, esc_buf, want),
+                            "\"", NULL);
+        for (cap = 0; cap <= want + 2 + 40; cap += 1 + rnd() % 7) {
+            cm_out_t o = { NULL, 0, 0 };
+
+            out = malloc(cap + 64);
+            memset(out, '#', cap + 64);
+            o.buf = out;
+            o.cap = cap;
+            cm_out_qmem(&o, (const char *)buf, n);
+            ck_assert_uint_eq(o.len, want + 2);
+            ck_assert_msg(memcmp(out, model, cap < want + 2 ? cap
+                                                            : want + 2) == 0,
+                          "round %d cap %lu", round, (unsigned long)cap);
+            for (i = cap < want + 2 ? cap : want + 2; i < cap + 64; i++) {
+                ck_assert_msg(out[i] == '#', "round %d cap %lu: wrote "
+                              "byte %lu", round, (unsigned long)cap,
+                              (unsigned long)i);
+            }
+            free(out);
+        }
+        {
+            cm_out_t o = { NULL, 0, 0 };
+
+            cm_out_qmem(&o, (const char *)buf, n);
+            ck_assert_uint_eq(o.len, want + 2);
+        }
+    }
+}
+END_TEST
+
 START_TEST(plain_len)
 {
     static const struct {
@@ -777,6 +837,7 @@ Suite *cm_json_suite(void)
     tcase_add_test(tc, escaped_len_matches);
     tcase_add_test(tc, out_qstr);
     tcase_add_test(tc, qmem_matches_model);
+    tcase_add_test(tc, qmem_quote_dense);
     tcase_add_test(tc, plain_len);
     tcase_add_test(tc, out_int_edges);
     tcase_add_test(tc, out_int_sweep);
