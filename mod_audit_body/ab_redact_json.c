@@ -68,6 +68,17 @@ typedef struct {
     kmemo_t *memo;
 } jctx_t;
 
+/* Keys are short: a loop beats a call to memcmp(). */
+static APR_INLINE int same_key(const char *a, const char *b, apr_size_t n)
+{
+    while (n--) {
+        if (*a++ != *b++) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int key_match(jctx_t *j, const char *key, apr_size_t kl, int esc)
 {
     const ab_redact_names_t *n = j->o->cfg->names;
@@ -80,7 +91,7 @@ static int key_match(jctx_t *j, const char *key, apr_size_t kl, int esc)
     m = &j->memo[((unsigned char)key[0] * 31u
                   + (unsigned char)key[kl - 1] * 7u
                   + (unsigned char)key[kl / 2] + (unsigned)kl) & (MEMO - 1)];
-    if (m->len == kl + 1 && !memcmp(m->key, key, kl)) {
+    if (m->len == kl + 1 && same_key(m->key, key, kl)) {
         return m->match;
     }
     match = ab_redact_name_match(n, key, kl);
@@ -213,6 +224,25 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
 /* A value ended at in[..end) at depth j.d. */
 #define VALUE_DONE(end) do { if (j.sup == j.d) put_suppressed(&j, (end), 1); \
                              st = J_AFTER; } while (0)
+/* After a value: the usual ',' and ',"' handled here, not by a trip
+ * round the loop per byte (the same transitions as J_AFTER and
+ * J_OBJ_KEY below). */
+#define AFTER_FAST() do { \
+        if (i < len && in[i] == ',' && j.d > 0) { \
+            if (j.lv[j.d].kind == '{') { \
+                if (i + 1 < len && in[i + 1] == '"') { \
+                    in_key = 1; esc = 0; sstart = i + 2; st = J_STR; \
+                    i += 2; \
+                } \
+                else { \
+                    st = J_OBJ_KEY; i++; \
+                } \
+            } \
+            else { \
+                j.lv[j.d].idx++; st = J_VALUE; i++; \
+            } \
+        } \
+    } while (0)
 #define PUSH(k) do { if (j.d >= maxd) FAIL("JSON nested deeper than the " \
                                            "limit"); \
                      j.d++; j.lv[j.d].kind = (k); j.lv[j.d].idx = 0; \
@@ -240,17 +270,26 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                     /* the lowest flag is the first stop byte: borrows
                      * only run upwards from a real one */
                     k += (apr_size_t)__builtin_ctzll(v) >> 3;
-#endif
+                    goto stopped;
+#else
                     break;
+#endif
                 }
                 k += 8;
             }
             while (k < len && !jstop[(unsigned char)in[k]]) {
                 k++;
             }
+#if !APR_IS_BIGENDIAN && defined(__GNUC__)
+        stopped:
+#endif
             if (k > i) {
+                /* the byte that stopped the run is handled right away */
                 i = k;
-                continue;
+                if (i == len) {
+                    continue;
+                }
+                c = in[i];
             }
             if (c == '\\') {
                 esc = 1;
@@ -285,8 +324,23 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 v->klen = (unsigned char)keep;
                 v->kcut = kl > KEEP_KEY;
                 pending = j.sup < 0 && key_match(&j, key, kl, esc);
-                st = J_COLON;
                 i++;
+                /* the usual '":' and '":"' (the same transitions as
+                 * J_COLON and J_VALUE below) */
+                if (i < len && in[i] == ':') {
+                    i++;
+                    st = J_VALUE;
+                    if (!pending && i < len && in[i] == '"') {
+                        in_key = 0;
+                        esc = 0;
+                        sstart = i + 1;
+                        st = J_STR;
+                        i++;
+                    }
+                }
+                else {
+                    st = J_COLON;
+                }
                 continue;
             }
             if (j.sup < 0 && (cfg->detectors || cfg->extra)) {
@@ -294,6 +348,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             }
             i++;
             VALUE_DONE(i);
+            AFTER_FAST();
             continue;
         }
         case J_ESC:
@@ -362,6 +417,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 detect(&j, nstart, i, 0, nstart, i, 0);
             }
             VALUE_DONE(i);
+            AFTER_FAST();
             continue;                       /* c is read again */
         }
         case J_LIT:
@@ -371,6 +427,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             i++;
             if (!*++lit) {
                 VALUE_DONE(i);
+                AFTER_FAST();
             }
             continue;
         default:
@@ -390,6 +447,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 j.d--;
                 i++;
                 VALUE_DONE(i);
+                AFTER_FAST();
                 continue;
             }
             /* fall through */
@@ -455,6 +513,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 j.d--;
                 i++;
                 VALUE_DONE(i);
+                AFTER_FAST();
                 continue;
             }
             FAIL("expected , or a closing bracket in JSON");
@@ -463,6 +522,7 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 j.d--;
                 i++;
                 VALUE_DONE(i);
+                AFTER_FAST();
                 continue;
             }
             /* fall through */
@@ -517,5 +577,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     return AB_REDACT_OK;
 #undef FAIL
 #undef VALUE_DONE
+#undef AFTER_FAST
 #undef PUSH
 }
