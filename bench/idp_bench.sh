@@ -193,11 +193,14 @@ run_wrk() {
 
 throughput() {
     local raw=$work/raw-idp-throughput.tsv r v rps req bad lines conns wrong
+    local -a order=($VARIANTS)
     : > "$raw"
     say "idp_bench: throughput: warm-up"
     for v in $VARIANTS; do run_wrk "$v" "$WARMUP" >/dev/null; done
     for ((r = 1; r <= ROUNDS; r++)); do
-        for v in $VARIANTS; do
+        # the order rotates every round, so that no variant always runs
+        # first (or right after the same neighbour)
+        for v in "${order[@]}"; do
             # The other variants ran meanwhile: this one's pooled
             # connections sat idle past the workers' ttl (30 s, closed by
             # design, as mod_proxy's ttl= does). A short run first, not
@@ -214,6 +217,7 @@ throughput() {
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" >> "$raw"
             say "idp_bench: round $r $v: $rps req/s, $req requests, backend saw $lines on $conns new connections, misrouted $wrong, non-2xx $bad"
         done
+        order=("${order[@]:1}" "${order[0]}")
     done
     python3 - "$raw" "$VARIANTS" > "$work/idp-throughput-table.md" <<'PY'
 import statistics, sys
@@ -223,8 +227,8 @@ for line in open(raw):
     v, r, rps, req, lines, conns, bad = line.rstrip("\n").split("\t")
     rows.setdefault(v, []).append((float(rps), int(req), int(lines), int(conns), bad))
 ref = statistics.median(x[0] for x in rows["static"]) if "static" in rows else None
-print("| variant | req/s (median) | × static | backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
-print("|---|---|---|---|---|---|")
+print("| variant | req/s (median) | × static | × static, paired per round: median [min–max] | backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
+print("|---|---|---|---|---|---|---|")
 for v in variants:
     if v not in rows:
         continue
@@ -234,11 +238,16 @@ for v in variants:
     bad = ", ".join(sorted(set(x[4] for x in rr)))
     each = "; ".join("%.0f, %.2f" % (x[0], 1000.0 * x[3] / x[2] if x[2] else float("nan")) for x in rr)
     ratio = "%.2f" % (med / ref) if ref else "-"
-    print("| %s | %.0f | %s | %.2f | %s | %s |" % (v, med, ratio, cpk, bad, each))
+    paired = "-"
+    if "static" in rows and len(rows["static"]) == len(rr):
+        pr = [a[0] / b[0] for a, b in zip(rr, rows["static"]) if b[0] > 0]
+        if pr:
+            paired = "%.2f [%.2f–%.2f]" % (statistics.median(pr), min(pr), max(pr))
+    print("| %s | %.0f | %s | %s | %.2f | %s | %s |" % (v, med, ratio, paired, cpk, bad, each))
 PY
     local md=$out/results-idp-throughput.md
     { header "throughput, $IDS ids" "IDS=$IDS DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS VARIANTS=\"$VARIANTS\" bench/idp_bench.sh throughput"
-      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests."
+      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved (the order rotated every round); paired: each round's req/s over static's in the same round. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests."
       echo
       cat "$work/idp-throughput-table.md"
       echo
