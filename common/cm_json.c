@@ -132,6 +132,25 @@ static const unsigned char cm_plain_ascii[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };
 
+#ifdef CM_SSE2
+/* The 16 bytes at p: in *mc a bit for each byte that is not printable
+ * ASCII (signed compare: controls and every byte >= 0x80 are below 0x20,
+ * plus DEL), in *mq one for each '"' or '\\'. Returns the bytes. */
+static APR_INLINE __m128i ascii_masks(const unsigned char *p,
+                                      unsigned int *mc, unsigned int *mq)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+    *mc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+    *mq = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+    return v;
+}
+#endif
+
 /* Length of the run at s (at most n bytes) of bytes cm_plain_ascii
  * allows. */
 static apr_size_t plain_ascii_run(const unsigned char *s, apr_size_t n)
@@ -139,18 +158,12 @@ static apr_size_t plain_ascii_run(const unsigned char *s, apr_size_t n)
     apr_size_t i = 0;
 
 #ifdef CM_SSE2
-    /* signed compare: controls and every byte >= 0x80 are below 0x20 */
-    const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-    const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-
     while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i bad = _mm_or_si128(
-            _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)),
-            _mm_or_si128(_mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
-        int m = _mm_movemask_epi8(bad);
-        if (m) {
-            return i + (apr_size_t)__builtin_ctz((unsigned int)m);
+        unsigned int mc, mq;
+
+        ascii_masks(s + i, &mc, &mq);
+        if (mc | mq) {
+            return i + (apr_size_t)__builtin_ctz(mc | mq);
         }
         i += 16;
     }
@@ -441,6 +454,7 @@ static void out_ascii_escape(cm_out_t *o, unsigned int c)
 static const unsigned char cm_quote_or_bs[256] = {
     ['"'] = 1, ['\\'] = 1
 };
+#define PRINTABLE_ASCII(c) (cm_plain_ascii[c] || cm_quote_or_bs[c])
 
 #ifdef CM_SSE2
 /* Bits set in a 16-bit mask (no popcnt instruction in a baseline x86-64
@@ -469,17 +483,10 @@ static apr_size_t out_ascii_stretch(cm_out_t *o, const unsigned char *u,
         apr_size_t add = 0;
 
 #ifdef CM_SSE2
-        const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-        const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-
         while (i + 16 <= n) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-                                        (u + i));
-            unsigned int mc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-                _mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
-            unsigned int mq = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-                _mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
+            unsigned int mc, mq;
 
+            ascii_masks(u + i, &mc, &mq);
             if (mc) {
                 unsigned int k = (unsigned int)__builtin_ctz(mc);
 
@@ -491,7 +498,7 @@ static apr_size_t out_ascii_stretch(cm_out_t *o, const unsigned char *u,
             i += 16;
         }
 #endif
-        while (i < n && (cm_plain_ascii[u[i]] || cm_quote_or_bs[u[i]])) {
+        while (i < n && PRINTABLE_ASCII(u[i])) {
             add += 1 + cm_quote_or_bs[u[i]];
             i++;
         }
@@ -502,17 +509,9 @@ static apr_size_t out_ascii_stretch(cm_out_t *o, const unsigned char *u,
         char *d = o->buf + o->len, *end = o->buf + o->cap;
 
 #ifdef CM_SSE2
-        const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-        const __m128i qu = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-
         while (i + 16 <= n && end - d >= 32) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-                                        (u + i));
-            unsigned int mc = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-                _mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
-            unsigned int mq = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-                _mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, bs)));
-            unsigned int k, lim;
+            unsigned int mc, mq, k, lim;
+            __m128i v = ascii_masks(u + i, &mc, &mq);
 
             if (!(mc | mq)) {
                 _mm_storeu_si128((__m128i *)(void *)d, v);
@@ -535,8 +534,7 @@ static apr_size_t out_ascii_stretch(cm_out_t *o, const unsigned char *u,
             }
         }
 #endif
-        while (i < n && end - d >= 2
-               && (cm_plain_ascii[u[i]] || cm_quote_or_bs[u[i]])) {
+        while (i < n && end - d >= 2 && PRINTABLE_ASCII(u[i])) {
             *d = '\\';
             d += cm_quote_or_bs[u[i]];
             *d++ = (char)u[i++];

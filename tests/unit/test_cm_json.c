@@ -543,6 +543,23 @@ START_TEST(word_scan_every_position)
 }
 END_TEST
 
+/* What cm_out_qmem() must write for buf: sanitized first, escaped
+ * second, between quotes (NUL-terminated; *len: its length). */
+static char *qmem_model(const unsigned char *buf, apr_size_t n,
+                        apr_size_t *len)
+{
+    apr_size_t clean = cm_utf8_sanitize(NULL, (const char *)buf, n), want;
+    char *san = apr_palloc(pool, clean + 1), *esc_buf;
+
+    cm_utf8_sanitize(san, (const char *)buf, n);
+    want = cm_json_escaped_len(san, clean);
+    esc_buf = apr_palloc(pool, want + 1);
+    cm_json_escape(esc_buf, san, clean);
+    esc_buf[want] = '\0';
+    *len = want + 2;
+    return apr_pstrcat(pool, "\"", esc_buf, "\"", NULL);
+}
+
 /* cm_out_qmem() validates and escapes in one scan; it must write exactly
  * what sanitizing first and escaping second writes, for any bytes. */
 START_TEST(qmem_matches_model)
@@ -552,8 +569,8 @@ START_TEST(qmem_matches_model)
         "\xed\xa0\x80", "\xe2\x82\xac"
     };
     unsigned char buf[96];
-    apr_size_t i, n, clean, want;
-    char *san, *esc_buf, *model;
+    apr_size_t i, n, mlen;
+    char *model;
     const char *got;
     int round;
 
@@ -578,14 +595,7 @@ START_TEST(qmem_matches_model)
             default: buf[i] = (unsigned char)(0x20 + rnd() % 0x5f); break;
             }
         }
-        clean = cm_utf8_sanitize(NULL, (const char *)buf, n);
-        san = apr_palloc(pool, clean + 1);
-        cm_utf8_sanitize(san, (const char *)buf, n);
-        want = cm_json_escaped_len(san, clean);
-        esc_buf = apr_palloc(pool, want + 1);
-        cm_json_escape(esc_buf, san, clean);
-        esc_buf[want] = '\0';
-        model = apr_pstrcat(pool, "\"", esc_buf, "\"", NULL);
+        model = qmem_model(buf, n, &mlen);
         OUT2(got, cm_out_qmem(o, (const char *)buf, n));
         ck_assert_msg(strcmp(got, model) == 0, "round %d: %s vs %s", round,
                       got, model);
@@ -608,8 +618,8 @@ START_TEST(qmem_quote_dense)
 {
     static const char pieces[] = "\"\\ab{}:,0 \x01\x7f\xc3\xa9\xe2\x80\xa8";
     unsigned char buf[300];
-    char *san, *esc_buf, *model, *out;
-    apr_size_t i, n, clean, want, cap;
+    char *model, *out;
+    apr_size_t i, n, mlen, cap;
     int round;
 
     rnd_state = 4242;
@@ -623,27 +633,20 @@ START_TEST(qmem_quote_dense)
                      : r < 97 ? (unsigned char)(0x20 + rnd() % 0x5f)
                      : (unsigned char)pieces[rnd() % (sizeof(pieces) - 1)];
         }
-        clean = cm_utf8_sanitize(NULL, (const char *)buf, n);
-        san = apr_palloc(pool, clean + 1);
-        cm_utf8_sanitize(san, (const char *)buf, n);
-        want = cm_json_escaped_len(san, clean);
-        esc_buf = apr_palloc(pool, want + 1);
-        cm_json_escape(esc_buf, san, clean);
-        model = apr_pstrcat(pool, "\"", apr_pstrmemdup(pool, esc_buf, want),
-                            "\"", NULL);
-        for (cap = 0; cap <= want + 2 + 40; cap += 1 + rnd() % 7) {
+        model = qmem_model(buf, n, &mlen);
+        for (cap = 0; cap <= mlen + 40; cap += 1 + rnd() % 7) {
             cm_out_t o = { NULL, 0, 0 };
 
             out = malloc(cap + 64);
+            ck_assert_ptr_nonnull(out);
             memset(out, '#', cap + 64);
             o.buf = out;
             o.cap = cap;
             cm_out_qmem(&o, (const char *)buf, n);
-            ck_assert_uint_eq(o.len, want + 2);
-            ck_assert_msg(memcmp(out, model, cap < want + 2 ? cap
-                                                            : want + 2) == 0,
+            ck_assert_uint_eq(o.len, mlen);
+            ck_assert_msg(memcmp(out, model, cap < mlen ? cap : mlen) == 0,
                           "round %d cap %lu", round, (unsigned long)cap);
-            for (i = cap < want + 2 ? cap : want + 2; i < cap + 64; i++) {
+            for (i = cap < mlen ? cap : mlen; i < cap + 64; i++) {
                 ck_assert_msg(out[i] == '#', "round %d cap %lu: wrote "
                               "byte %lu", round, (unsigned long)cap,
                               (unsigned long)i);
@@ -654,7 +657,7 @@ START_TEST(qmem_quote_dense)
             cm_out_t o = { NULL, 0, 0 };
 
             cm_out_qmem(&o, (const char *)buf, n);
-            ck_assert_uint_eq(o.len, want + 2);
+            ck_assert_uint_eq(o.len, mlen);
         }
     }
 }
