@@ -182,6 +182,11 @@ PY
     echo
 } > "$checks"
 cat "$checks" >&2
+# A bench body that redaction refuses (or cannot decode) would measure
+# records without bodies: stop rather than report such figures.
+if grep -q 'redaction \(unparseable\|encoded\)' "$checks"; then
+    die "a bench body was recorded without its text (see the checks above)"
+fi
 
 git_rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git -C "$top" status --porcelain 2>/dev/null)" ] && git_rev="$git_rev (with uncommitted changes)"
