@@ -267,23 +267,29 @@ int ab_redact_detect(const ab_redact_cfg_t *cfg, const char *s,
                      apr_size_t *end)
 {
     apr_size_t bs = (apr_size_t)-1, be = 0, a, b;
+    unsigned det;
 
     /* Shortest matches: 13 digits (8 at a cut), "eyJ" + ".x." (eyJ at a
      * cut), "bearer x". */
     if (!cfg->extra && (len < 3 || (len < 8 && !at_cut))) {
         return 0;                       /* the glue's regexes see all */
     }
-    if ((cfg->detectors & AB_REDACT_DET_PAN) && (len >= 13 || at_cut)
+    det = cfg->detectors ? abr_detect_census(s, len, at_cut, cfg->detectors)
+                         : 0;
+    if (!det && !cfg->extra) {
+        return 0;
+    }
+    if ((det & AB_REDACT_DET_PAN) && (len >= 13 || at_cut)
         && find_pan(s, len, at_cut, &a, &b)) {
         bs = a;
         be = b;
     }
-    if ((cfg->detectors & AB_REDACT_DET_JWT)
+    if ((det & AB_REDACT_DET_JWT)
         && find_jwt(s, len, at_cut, &a, &b) && a < bs) {
         bs = a;
         be = b;
     }
-    if ((cfg->detectors & AB_REDACT_DET_BEARER)
+    if ((det & AB_REDACT_DET_BEARER)
         && find_bearer(s, len, &a, &b) && a < bs) {
         bs = a;
         be = b;

@@ -25,18 +25,6 @@ typedef struct {
     char key[KEEP_KEY];
 } jlevel_t;
 
-/* Arrays of records repeat their keys: a small direct-mapped memo of
- * unescaped keys (exact bytes, so exactly what the name list would say)
- * saves most calls to ab_redact_name_match. */
-#define MEMO 64
-#define MEMO_KEY 32
-
-typedef struct {
-    unsigned char len;          /* key length + 1; 0: empty slot */
-    unsigned char match;
-    char key[MEMO_KEY];
-} kmemo_t;
-
 enum {
     J_VALUE, J_AFTER, J_OBJ_FIRST, J_OBJ_KEY, J_ARR_FIRST, J_COLON,
     J_STR, J_ESC, J_HEX, J_NUM, J_LIT
@@ -65,41 +53,7 @@ typedef struct {
     int sup;                    /* depth of the suppressed value, or -1 */
     apr_size_t vstart;          /* where the suppressed value starts */
     apr_size_t cp;              /* input copied to the output up to here */
-    kmemo_t *memo;
 } jctx_t;
-
-/* Keys are short: a loop beats a call to memcmp(). */
-static APR_INLINE int same_key(const char *a, const char *b, apr_size_t n)
-{
-    while (n--) {
-        if (*a++ != *b++) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int key_match(jctx_t *j, const char *key, apr_size_t kl, int esc)
-{
-    const ab_redact_names_t *n = j->o->cfg->names;
-    kmemo_t *m;
-    int match;
-
-    if (esc || kl == 0 || kl > MEMO_KEY) {
-        return ab_redact_name_match(n, key, kl);
-    }
-    m = &j->memo[((unsigned char)key[0] * 31u
-                  + (unsigned char)key[kl - 1] * 7u
-                  + (unsigned char)key[kl / 2] + (unsigned)kl) & (MEMO - 1)];
-    if (m->len == kl + 1 && same_key(m->key, key, kl)) {
-        return m->match;
-    }
-    match = ab_redact_name_match(n, key, kl);
-    m->len = (unsigned char)(kl + 1);
-    m->match = (unsigned char)match;
-    memcpy(m->key, key, kl);
-    return match;
-}
 
 /* The output is the input with redacted spans replaced: bytes are copied
  * in runs, up to where a replacement starts, never byte by byte. */
@@ -193,6 +147,51 @@ static void detect(jctx_t *j, apr_size_t s, apr_size_t e, int esc,
     }
 }
 
+#define ISDIGIT(c) ((unsigned char)((c) - '0') < 10)
+
+/* Where the JSON number starting at in[i] ends, when it is complete and
+ * valid and something follows it in the buffer; else 0, and the byte by
+ * byte grammar (J_NUM) decides: a number cut by the end, or invalid. It
+ * ends where J_NUM's would: at the first byte the grammar cannot take. */
+static APR_INLINE apr_size_t num_end(const char *in, apr_size_t i,
+                                     apr_size_t len)
+{
+    if (in[i] == '-') {
+        i++;
+    }
+    if (i >= len || !ISDIGIT(in[i])) {
+        return 0;
+    }
+    if (in[i] == '0') {
+        i++;
+    }
+    else {
+        do {
+            i++;
+        } while (i < len && ISDIGIT(in[i]));
+    }
+    if (i < len && in[i] == '.') {
+        if (++i >= len || !ISDIGIT(in[i])) {
+            return 0;
+        }
+        do {
+            i++;
+        } while (i < len && ISDIGIT(in[i]));
+    }
+    if (i < len && (in[i] == 'e' || in[i] == 'E')) {
+        if (++i < len && (in[i] == '+' || in[i] == '-')) {
+            i++;
+        }
+        if (i >= len || !ISDIGIT(in[i])) {
+            return 0;
+        }
+        do {
+            i++;
+        } while (i < len && ISDIGIT(in[i]));
+    }
+    return i < len ? i : 0;
+}
+
 ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                                 apr_size_t len, int truncated,
                                 const char *prefix)
@@ -205,6 +204,8 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     apr_size_t i = 0, sstart = 0, nstart = 0;
     jctx_t j;
     char kbuf[AB_REDACT_NAME_MAX];
+    abr_nmemo_t *memo = abr_nmemo();
+    apr_uint64_t serial = abr_names_serial(cfg->names);
 
     if (maxd > AB_REDACT_DEPTH_MAX) {
         maxd = AB_REDACT_DEPTH_MAX;
@@ -217,7 +218,6 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
     j.sup = -1;
     j.vstart = 0;
     j.cp = 0;
-    j.memo = apr_pcalloc(p, MEMO * sizeof(kmemo_t));
 
 #define FAIL(why) do { o->rep->reason = (why); o->rep->offset = i; \
                        return AB_REDACT_UNPARSEABLE; } while (0)
@@ -323,7 +323,9 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 }
                 v->klen = (unsigned char)keep;
                 v->kcut = kl > KEEP_KEY;
-                pending = j.sup < 0 && key_match(&j, key, kl, esc);
+                pending = j.sup < 0
+                          && abr_name_match_fast(memo, cfg->names, serial,
+                                                 key, kl);
                 i++;
                 /* the usual '":' and '":"' (the same transitions as
                  * J_COLON and J_VALUE below) */
@@ -343,7 +345,13 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 }
                 continue;
             }
-            if (j.sup < 0 && (cfg->detectors || cfg->extra)) {
+            /* a plain string no detector can match (most) costs the
+             * census only: the same test ab_redact_detect() starts with */
+            if (j.sup < 0 && (cfg->extra || esc
+                              || (i - sstart >= 8 && cfg->detectors
+                                  && abr_detect_census(in + sstart,
+                                                       i - sstart, 0,
+                                                       cfg->detectors)))) {
                 detect(&j, sstart, i, esc, sstart - 1, i + 1, 0);
             }
             i++;
@@ -479,6 +487,20 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
                 st = J_STR;
             }
             else if (c == '-' || (c >= '0' && c <= '9')) {
+                apr_size_t e = num_end(in, i, len);
+
+                if (e) {
+                    /* the whole number is here: no trip round the loop
+                     * per part (J_NUM below does the same, byte by byte) */
+                    if (j.sup < 0 && e - i >= 13 && (cfg->detectors
+                                                     || cfg->extra)) {
+                        detect(&j, i, e, 0, i, e, 0);
+                    }
+                    i = e;
+                    VALUE_DONE(i);
+                    AFTER_FAST();
+                    continue;
+                }
                 nst = (c == '-') ? N_MINUS : (c == '0') ? N_ZERO : N_INT;
                 nstart = i;
                 st = J_NUM;

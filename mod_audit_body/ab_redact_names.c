@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include <apr_atomic.h>
 #include <apr_strings.h>
 
 #include "ab_redact_private.h"
@@ -35,7 +36,13 @@ struct ab_redact_names {
     int nwild;              /* indexes of the other shapes */
     int *wilds;
     apr_uint32_t *need;     /* letters (c & 31) a wildcard literal needs */
+    apr_uint64_t serial;    /* unique per build, for the key memo */
 };
+
+/* Every list built gets the next serial, never 0, never reused for the
+ * life of the process (2^64 builds), so a list built at the address of a
+ * freed one is never taken for it. */
+static volatile apr_uint64_t names_serial;
 
 /* FNV-1a over lower-cased bytes. */
 static APR_INLINE apr_uint32_t fnv(apr_uint32_t h, unsigned char c)
@@ -197,6 +204,7 @@ ab_redact_names_t *ab_redact_names_build(apr_pool_t *p,
             n->wild[i] = P_GLOB;
         }
     }
+    n->serial = apr_atomic_inc64(&names_serial) + 1;
     /* Exact patterns in a hash table at most half full; the others in a
      * list tried one by one. */
     n->hmask = 63;
@@ -353,12 +361,68 @@ int ab_redact_name_match(const ab_redact_names_t *n, const char *name,
     return 0;
 }
 
+/* ============================================================ key memo
+ *
+ * Matching a name costs about 180 instructions (lower-casing, hashing,
+ * trying the wildcards) and bodies repeat their names, across records too:
+ * an API has a bounded vocabulary of keys. Each thread keeps a small
+ * two-way memo of answers for exact name bytes under one list, named by
+ * the list's serial (abr_name_match_fast() in ab_redact_private.h). It is
+ * only a cache: an entry is used when serial, length and every byte agree,
+ * so it says exactly what the list would; anything else asks the list.
+ * Thread-local storage needs no lock and is freed with the thread
+ * (mod_http2's workers come and go); without compiler support there is
+ * no memo. */
+#if defined(__GNUC__) && !defined(AB_REDACT_NO_TLS)
+static __thread abr_nmemo_t nmemo[ABR_NMEMO];
+
+abr_nmemo_t *abr_nmemo(void)
+{
+    return nmemo;
+}
+#else
+abr_nmemo_t *abr_nmemo(void)
+{
+    return NULL;
+}
+#endif
+
+apr_uint64_t abr_names_serial(const ab_redact_names_t *n)
+{
+    return n && n->n ? n->serial : 0;
+}
+
+int abr_nmemo_fill(abr_nmemo_t *set, const ab_redact_names_t *n,
+                   apr_uint64_t serial, apr_uint64_t fa, apr_uint64_t fb,
+                   const char *name, apr_size_t len)
+{
+    int match = ab_redact_name_match(n, name, len);
+
+    set[1] = set[0];                    /* the older answer moves over */
+    set[0].serial = serial;
+    set[0].fa = fa;
+    set[0].fb = fb;
+    set[0].len = (unsigned char)len;
+    set[0].match = (unsigned char)match;
+    if (len > 16) {
+        memcpy(set[0].mid, name + 8, len - 16);
+    }
+    return match;
+}
+
+int abr_name_match_memo(const ab_redact_names_t *n, const char *name,
+                        apr_size_t len)
+{
+    return abr_name_match_fast(abr_nmemo(), n, abr_names_serial(n), name,
+                               len);
+}
+
 int abr_field_match(const ab_redact_names_t *n, const char *name,
                     apr_size_t len)
 {
     apr_size_t i, st = 0;
 
-    if (ab_redact_name_match(n, name, len)) {
+    if (abr_name_match_memo(n, name, len)) {
         return 1;
     }
     if (len >= AB_REDACT_NAME_MAX) {

@@ -88,6 +88,108 @@ apr_size_t abr_pct_decode(const char *s, apr_size_t n, int plus, char *dst,
 const char *abr_memmem(const char *s, apr_size_t n, const char *pat,
                        apr_size_t pl);
 
+/* The per-thread memo of name answers (ab_redact_names.c): ABR_NMEMO
+ * entries, in sets of two. Names up to ABR_NMEMO_KEY bytes are memoized;
+ * (fa, fb, len) is the name itself up to 16 bytes, mid holds the rest. */
+#define ABR_NMEMO 128               /* 56 bytes each: 7 KiB a thread */
+#define ABR_NMEMO_KEY 40
+
+typedef struct {
+    apr_uint64_t serial;            /* the list's; 0: empty */
+    apr_uint64_t fa, fb;
+    unsigned char len;
+    unsigned char match;
+    char mid[ABR_NMEMO_KEY - 16];
+} abr_nmemo_t;
+
+/** This thread's memo, or NULL (no thread-local storage): fetch it once
+ *  per redactor call, it is a function call in a shared object. */
+abr_nmemo_t *abr_nmemo(void);
+
+/** The list's serial (unique per build), or 0 for no list or an empty
+ *  one: nothing matches then. */
+apr_uint64_t abr_names_serial(const ab_redact_names_t *n);
+
+/** A miss: ask the list, remember the answer in set[0] (set[0] moves to
+ *  set[1]) and return it. */
+int abr_nmemo_fill(abr_nmemo_t *set, const ab_redact_names_t *n,
+                   apr_uint64_t serial, apr_uint64_t fa, apr_uint64_t fb,
+                   const char *name, apr_size_t len);
+
+static APR_INLINE apr_uint64_t abr_ld8(const char *s)
+{
+    apr_uint64_t v;
+
+    memcpy(&v, s, 8);
+    return v;
+}
+
+static APR_INLINE apr_uint32_t abr_ld4(const char *s)
+{
+    apr_uint32_t v;
+
+    memcpy(&v, s, 4);
+    return v;
+}
+
+static APR_INLINE int abr_nmemo_hit(const abr_nmemo_t *m,
+                                    apr_uint64_t serial, apr_uint64_t fa,
+                                    apr_uint64_t fb, const char *name,
+                                    apr_size_t len)
+{
+    return m->serial == serial && m->fa == fa && m->fb == fb
+           && m->len == len
+           && (len <= 16 || !memcmp(m->mid, name + 8, len - 16));
+}
+
+/** ab_redact_name_match() through the memo: serial is
+ *  abr_names_serial(n), memo abr_nmemo() (either fetched once). */
+static APR_INLINE int abr_name_match_fast(abr_nmemo_t *memo,
+                                          const ab_redact_names_t *n,
+                                          apr_uint64_t serial,
+                                          const char *name, apr_size_t len)
+{
+    apr_uint64_t fa, fb;
+    abr_nmemo_t *set;
+
+    if (!serial) {
+        return 0;
+    }
+    if (!memo || len == 0 || len > ABR_NMEMO_KEY) {
+        return ab_redact_name_match(n, name, len);
+    }
+    /* overlapping loads of the first and last bytes: with len, the
+     * whole name up to 16 bytes */
+    if (len >= 8) {
+        fa = abr_ld8(name);
+        fb = abr_ld8(name + len - 8);
+    }
+    else if (len >= 4) {
+        fa = abr_ld4(name);
+        fb = abr_ld4(name + len - 4);
+    }
+    else {
+        fa = (unsigned char)name[0]
+             | (apr_uint64_t)(unsigned char)name[len / 2] << 8
+             | (apr_uint64_t)(unsigned char)name[len - 1] << 16;
+        fb = 0;
+    }
+    set = memo + 2 * ((((fa ^ (fb * 0x9e3779b97f4a7c15ULL) ^ serial)
+                        * 0xff51afd7ed558ccdULL) >> 56 ^ len)
+                      & (ABR_NMEMO / 2 - 1));
+    if (abr_nmemo_hit(&set[0], serial, fa, fb, name, len)) {
+        return set[0].match;
+    }
+    if (abr_nmemo_hit(&set[1], serial, fa, fb, name, len)) {
+        return set[1].match;
+    }
+    return abr_nmemo_fill(set, n, serial, fa, fb, name, len);
+}
+
+/** The same, fetching memo and serial itself (one name now and then). */
+int abr_name_match_memo(const ab_redact_names_t *n, const char *name,
+                        apr_size_t len);
+
 /** A form or multipart field name: the whole name, or any segment of
  *  it split at '[', ']' and '.' (Rails/PHP user[password], user.password)
  *  matches. */
@@ -108,6 +210,77 @@ ab_redact_status_e abr_form_run(abr_out_t *o, const char *in, apr_size_t len,
                                 int truncated, const char *tag, char sep2);
 ab_redact_status_e abr_text_run(abr_out_t *o, const char *in, apr_size_t len,
                                 int truncated, const char *path);
+
+#define ABR_ONES  0x0101010101010101ULL
+#define ABR_HIGHS 0x8080808080808080ULL
+/* The high bit of each byte of x that is zero (exact: a borrow only runs
+ * up from a real zero byte, and that one is flagged too). */
+#define ABR_ZEROS(x) (((x) - ABR_ONES) & ~(x) & ABR_HIGHS)
+
+/**
+ * The built-in detectors of det (AB_REDACT_DET_*) that may match s[0..len),
+ * from what each needs at the least, counted in one pass of eight bytes a
+ * step: a PAN 13 digits (8 at a cut), a JWT a 'J' (of "eyJ"), a bearer
+ * token a 'b' or 'B'. So a value none can match (most values) costs this
+ * scan, not a call per detector. Over-counting is harmless (the detector
+ * then runs and decides): the last, partial step reads the last eight
+ * bytes again.
+ */
+static APR_INLINE unsigned abr_detect_census(const char *s, apr_size_t len,
+                                             int at_cut, unsigned det)
+{
+    apr_size_t i = 0, digits = 0;
+    apr_uint64_t js = 0, bs = 0, v;
+
+    if (len < 13 && !at_cut) {
+        det &= ~(unsigned)AB_REDACT_DET_PAN;    /* too short for 13 digits */
+    }
+
+    for (;;) {
+        apr_uint64_t t, ge10, x;
+
+        if (i + 8 <= len) {
+            v = abr_ld8(s + i);
+            i += 8;
+        }
+        else if (i < len) {
+            if (len >= 8) {
+                v = abr_ld8(s + len - 8);
+            }
+            else {
+                v = 0;                  /* zero bytes count as nothing */
+                memcpy(&v, s, len);
+            }
+            i = len;
+        }
+        else {
+            break;
+        }
+        if (det & AB_REDACT_DET_PAN) {
+            /* digits: c ^ '0' below 10 */
+            t = v ^ (ABR_ONES * '0');
+            ge10 = (((t & ~ABR_HIGHS) + ABR_ONES * (0x80 - 10)) | t)
+                   & ABR_HIGHS;
+            digits += (((~ge10 & ABR_HIGHS) >> 7) * ABR_ONES) >> 56;
+        }
+        x = v ^ (ABR_ONES * 'J');
+        js |= ABR_ZEROS(x);
+        if (det & AB_REDACT_DET_BEARER) {
+            x = (v | (ABR_ONES * 0x20)) ^ (ABR_ONES * 'b');
+            bs |= ABR_ZEROS(x);
+        }
+    }
+    if (digits < (at_cut ? 8u : 13u)) {
+        det &= ~(unsigned)AB_REDACT_DET_PAN;
+    }
+    if (!js) {
+        det &= ~(unsigned)AB_REDACT_DET_JWT;
+    }
+    if (!bs) {
+        det &= ~(unsigned)AB_REDACT_DET_BEARER;
+    }
+    return det;
+}
 
 /** Replace the whole value v[0..n) (already written at out[ostart..]) when
  *  a detector matches it; returns 1 if it did. */

@@ -253,7 +253,7 @@ ab_redact_status_e ab_redact_xml(apr_pool_t *p, const ab_redact_cfg_t *cfg,
             st[d].qs = ns;
             st[d].ql = j - ns;
             ln = local_name(in + ns, j - ns, &ll);
-            ematch = sup < 0 && ab_redact_name_match(cfg->names, ln, ll);
+            ematch = sup < 0 && abr_name_match_memo(cfg->names, ln, ll);
             for (;;) {
                 apr_size_t as, ae, qs;
                 char q;
@@ -319,7 +319,7 @@ ab_redact_status_e ab_redact_xml(apr_pool_t *p, const ab_redact_cfg_t *cfg,
                     apr_size_t all;
                     const char *al = local_name(in + as, ae - as, &all);
 
-                    if (ab_redact_name_match(cfg->names, al, all)) {
+                    if (abr_name_match_memo(cfg->names, al, all)) {
                         abr_path_t pa;
 
                         abr_put_token(&o, in + qs, j - qs, 0);

@@ -35,6 +35,7 @@ int main(void)
     srunner_add_suite(sr, idp_topn_suite());
     srunner_add_suite(sr, ab_hmac_suite());
     srunner_add_suite(sr, ab_redact_suite());
+    srunner_add_suite(sr, ab_redact_fast_suite());
     srunner_add_suite(sr, ab_decode_suite());
     srunner_add_suite(sr, ab_trace_suite());
     srunner_set_tap(sr, "-");

@@ -35,6 +35,7 @@ Suite *idp_params_suite(void);
 Suite *idp_topn_suite(void);
 Suite *ab_hmac_suite(void);
 Suite *ab_redact_suite(void);
+Suite *ab_redact_fast_suite(void);
 Suite *ab_decode_suite(void);
 Suite *ab_trace_suite(void);
 #endif /* TEST_COMMON_H */
