@@ -26,6 +26,9 @@ struct idp_template_t {
     const char *host;        /* lower case, with placeholders */
     const char *path;        /* "" or starting with '/' */
     apr_port_t port;
+    char port_str[8];        /* ":<port>", for the expansions */
+    apr_size_t port_len;
+    int path_has_id;
     int port_explicit;
     int id_in_host;
     int numeric_host;        /* every label without {id} is all digits
@@ -417,6 +420,10 @@ const char *idp_template_parse(apr_pool_t *p, const char *str,
         return "the template must contain {id} in the host or the path";
     }
     t->id_in_host = host_ids > 0;
+    t->path_has_id = path_ids > 0;
+    /* formatted once: expansions run per request */
+    t->port_len = (apr_size_t)apr_snprintf(t->port_str, sizeof(t->port_str),
+                                           ":%u", (unsigned int)t->port);
     t->numeric_host = t->id_in_host && numeric_template(t->host);
     if (t->numeric_host && (err = check_numeric_host(t->host))) {
         return err;
@@ -477,7 +484,7 @@ int idp_template_bare_host(const idp_template_t *t)
 
 int idp_template_id_in_path(const idp_template_t *t)
 {
-    return strstr(t->path, PH) != NULL;
+    return t->path_has_id;
 }
 
 /* Non-zero if some piece of [s, e), split at '/' or '\\', is "." or ".."
@@ -669,20 +676,17 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
 int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
                             const char *id, idp_expansion_t *out)
 {
-    char port[8];
-    apr_size_t slen, hlen, plen, pathlen;
-    const char *path;
+    apr_size_t slen, hlen, plen = t->port_len, pathlen;
+    const char *path, *port = t->port_str;
     char *url, *o;
 
     out->host = idp_template_expand_host(p, t, id);
     if (!out->host) {
         return -1;
     }
-    path = strstr(t->path, PH) ? subst(p, t->path, id) : t->path;
+    path = t->path_has_id ? subst(p, t->path, id) : t->path;
     slen = strlen(t->scheme);
     hlen = strlen(out->host);
-    plen = (apr_size_t)apr_snprintf(port, sizeof(port), ":%u",
-                                    (unsigned int)t->port);
     pathlen = strlen(path);
     o = url = apr_palloc(p, slen + 3 + hlen + plen + pathlen + 1);
     memcpy(o, t->scheme, slen);

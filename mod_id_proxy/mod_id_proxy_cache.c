@@ -441,8 +441,9 @@ int idp_backend_acquire(request_rec *r, idp_req_t *rq,
      * a worker's connections are made under the server of the request
      * that created it (its SSLProxy* context, ProxyTimeout, buffer
      * sizes), so a backend reached from two vhosts gets two workers. */
-    rq->key = apr_psprintf(r->pool, "s%d|%s", server_index(r->server),
-                           rq->key);
+    rq->key = apr_pstrcat(r->pool, "s", apr_itoa(r->pool,
+                                                 server_index(r->server)),
+                          "|", rq->key, NULL);
 
     apr_thread_mutex_lock(child.lock);
     for (rounds = 0; ; rounds++) {
