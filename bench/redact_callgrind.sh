@@ -7,7 +7,9 @@
 # bench/redact_callgrind.sh: instructions per captured byte of redacting a
 # 64 KiB JSON body (issue 12), from two callgrind runs (1 and 1+N
 # iterations) so set-up costs cancel out; then the CPU time per byte of a
-# native run. Needs a built tree (make) and valgrind.
+# native run; then the same two figures per call for the 1 KiB login body
+# that bench/ab_bench.sh's post-login case sends. Needs a built tree
+# (make) and valgrind.
 #   N=20 (callgrind iterations)  RUNS=3000 (native iterations)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,7 @@ ${CC:-cc} -O2 -g -std=gnu99 -I"$top/mod_audit_body" \
     -o "$work/redact_bench"
 ir() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-        "$work/redact_bench" "$1" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,
+        "$work/redact_bench" "$@" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,
 }
 a=$(ir 1)
 b=$(ir $((n + 1)))
@@ -35,3 +37,18 @@ for i in 1 2 3; do
     best=$(echo "$cpu $best" | awk '{ t = $1 + $2; if ($3 != "" && $3 < t) t = $3; print t }')
 done
 echo "$best" | awk -v runs="$runs" '{ printf "redact_callgrind: native %d bodies in %.2f s CPU (best of 3): %.2f ns per byte\n", runs, $1, $1 * 1e9 / (runs * 65536) }'
+
+# The login body, as bench/lib/post-login.lua sends it.
+sed -n "s/^wrk.body = '\\(.*\\)'\$/\\1/p" "$top/bench/lib/post-login.lua" \
+    | tr -d '\n' > "$work/login.json"
+[ -s "$work/login.json" ] || { echo "redact_callgrind: no login body" >&2; exit 1; }
+a=$(ir 1 "$work/login.json")
+b=$(ir $((n * 50 + 1)) "$work/login.json")
+echo "redact_callgrind: login body ($(wc -c < "$work/login.json") bytes):" \
+     "$(( (b - a) / (n * 50) )) instructions per call"
+best=
+for i in 1 2 3; do
+    cpu=$( { /usr/bin/time -f "%U %S" "$work/redact_bench" $((runs * 100)) "$work/login.json" >/dev/null; } 2>&1 )
+    best=$(echo "$cpu $best" | awk '{ t = $1 + $2; if ($3 != "" && $3 < t) t = $3; print t }')
+done
+echo "$best" | awk -v runs="$((runs * 100))" '{ printf "redact_callgrind: login body native: %.2f us per call (best of 3, %d calls)\n", $1 * 1e6 / runs, runs }'
