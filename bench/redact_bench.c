@@ -25,13 +25,36 @@
 
 #define BODY 65536
 
+/* The 64 KiB array of login-like records, padded to exactly BODY. */
+static size_t make_body(char *doc)
+{
+    size_t len = 0;
+    int i;
+
+    len += (size_t)sprintf(doc, "{\"items\":[");
+    for (i = 0; len < BODY - 300; i++) {
+        len += (size_t)sprintf(doc + len, "%s{\"id\":%d,\"user\":"
+                               "\"user%d@example.com\",\"password\":"
+                               "\"hunter%d\",\"note\":\"Lorem ipsum dolor "
+                               "sit amet, consectetur adipiscing elit\","
+                               "\"active\":true,\"scores\":[1.5,2,3e2],"
+                               "\"access_token\":\"tok%d\"}",
+                               i ? "," : "", i, i, i, i);
+    }
+    len += (size_t)sprintf(doc + len, "]}");
+    while (len < BODY) {
+        doc[len++] = ' ';
+    }
+    return len;
+}
+
 int main(int argc, char **argv)
 {
     apr_pool_t *p, *sub;
     ab_redact_cfg_t c;
     ab_redact_report_t rep;
     char *doc, *out;
-    size_t len = 0;
+    size_t len;
     apr_size_t ol = 0, cap;
     int i, n = argc > 1 ? atoi(argv[1]) : 10;
 
@@ -48,23 +71,10 @@ int main(int argc, char **argv)
         }
         len = fread(doc, 1, BODY, f);
         fclose(f);
-        goto body_ready;
     }
-    len += (size_t)sprintf(doc, "{\"items\":[");
-    for (i = 0; len < BODY - 300; i++) {
-        len += (size_t)sprintf(doc + len, "%s{\"id\":%d,\"user\":"
-                               "\"user%d@example.com\",\"password\":"
-                               "\"hunter%d\",\"note\":\"Lorem ipsum dolor "
-                               "sit amet, consectetur adipiscing elit\","
-                               "\"active\":true,\"scores\":[1.5,2,3e2],"
-                               "\"access_token\":\"tok%d\"}",
-                               i ? "," : "", i, i, i, i);
+    else {
+        len = make_body(doc);
     }
-    len += (size_t)sprintf(doc + len, "]}");
-    while (len < BODY) {
-        doc[len++] = ' ';
-    }
-body_ready:
     memset(&c, 0, sizeof(c));
     c.names = ab_redact_names_build(p, NULL);
     c.detectors = AB_REDACT_DET_DEFAULT;

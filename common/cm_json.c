@@ -17,6 +17,7 @@
 #include <apr_strings.h>
 
 #include "cm_json.h"
+#include "cm_swar.h"
 
 /* The runs of bytes that need no work (see ascii_run() and
  * plain_ascii_run()) are found 16 bytes per step with SSE2 where the
@@ -45,19 +46,7 @@ static const char cm_hex[] = "0123456789abcdef";
  * The macros are the classic "has a zero byte" / "has a byte below n"
  * tests on 64-bit words (exact for the flagged words we act on, since we
  * then re-check byte by byte). */
-#define CM_ONES  APR_UINT64_C(0x0101010101010101)
-#define CM_HIGHS APR_UINT64_C(0x8080808080808080)
-#define CM_HAS_ZERO(v) (((v) - CM_ONES) & ~(v) & CM_HIGHS)
-#define CM_HAS_LESS(v, n) (((v) - CM_ONES * (n)) & ~(v) & CM_HIGHS)
-#define CM_HAS_BYTE(v, c) CM_HAS_ZERO((v) ^ (CM_ONES * (c)))
-
-static apr_uint64_t load64(const unsigned char *s)
-{
-    apr_uint64_t v;
-
-    memcpy(&v, s, sizeof(v));
-    return v;
-}
+/* (The word tests are in cm_swar.h.) */
 
 /* Length of the run at s (at most n bytes) of bytes 0x01..0x7f. */
 static apr_size_t ascii_run(const unsigned char *s, apr_size_t n)
@@ -78,7 +67,7 @@ static apr_size_t ascii_run(const unsigned char *s, apr_size_t n)
     }
 #endif
     while (i + 8 <= n) {
-        apr_uint64_t v = load64(s + i);
+        apr_uint64_t v = cm_load64(s + i);
         if ((v & CM_HIGHS) || CM_HAS_ZERO(v)) {
             break;
         }
@@ -97,7 +86,7 @@ static apr_size_t plain_run(const unsigned char *s, apr_size_t n)
     apr_size_t i = 0;
 
     while (i + 8 <= n) {
-        apr_uint64_t v = load64(s + i);
+        apr_uint64_t v = cm_load64(s + i);
         if (CM_HAS_LESS(v, 0x20) || CM_HAS_BYTE(v, 0x22)
             || CM_HAS_BYTE(v, 0x5c) || CM_HAS_BYTE(v, 0x7f)
             || CM_HAS_BYTE(v, 0xe2)) {
@@ -169,7 +158,7 @@ static apr_size_t plain_ascii_run(const unsigned char *s, apr_size_t n)
     }
 #endif
     while (i + 8 <= n) {
-        apr_uint64_t v = load64(s + i);
+        apr_uint64_t v = cm_load64(s + i);
         if ((v & CM_HIGHS) || CM_HAS_LESS(v, 0x20) || CM_HAS_BYTE(v, 0x22)
             || CM_HAS_BYTE(v, 0x5c) || CM_HAS_BYTE(v, 0x7f)) {
             break;

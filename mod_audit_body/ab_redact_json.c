@@ -347,11 +347,13 @@ ab_redact_status_e abr_json_run(abr_out_t *o, apr_pool_t *p, const char *in,
             }
             /* a plain string no detector can match (most) costs the
              * census only: the same test ab_redact_detect() starts with */
-            if (j.sup < 0 && (cfg->extra || esc
-                              || (i - sstart >= 8 && cfg->detectors
-                                  && abr_detect_census(in + sstart,
-                                                       i - sstart, 0,
-                                                       cfg->detectors)))) {
+            if (j.sup < 0
+                && (cfg->extra
+                    || (cfg->detectors
+                        && (esc || (i - sstart >= 8
+                                    && abr_detect_census(in + sstart,
+                                                         i - sstart, 0,
+                                                         cfg->detectors)))))) {
                 detect(&j, sstart, i, esc, sstart - 1, i + 1, 0);
             }
             i++;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ab_redact.h"
+#include "cm_swar.h"
 
 /* The output of one redactor call: writes past cap set overflow and are
  * dropped, so a tokenizer never checks after each byte; it checks
@@ -116,22 +117,6 @@ int abr_nmemo_fill(abr_nmemo_t *set, const ab_redact_names_t *n,
                    apr_uint64_t serial, apr_uint64_t fa, apr_uint64_t fb,
                    const char *name, apr_size_t len);
 
-static APR_INLINE apr_uint64_t abr_ld8(const char *s)
-{
-    apr_uint64_t v;
-
-    memcpy(&v, s, 8);
-    return v;
-}
-
-static APR_INLINE apr_uint32_t abr_ld4(const char *s)
-{
-    apr_uint32_t v;
-
-    memcpy(&v, s, 4);
-    return v;
-}
-
 static APR_INLINE int abr_nmemo_hit(const abr_nmemo_t *m,
                                     apr_uint64_t serial, apr_uint64_t fa,
                                     apr_uint64_t fb, const char *name,
@@ -161,12 +146,12 @@ static APR_INLINE int abr_name_match_fast(abr_nmemo_t *memo,
     /* overlapping loads of the first and last bytes: with len, the
      * whole name up to 16 bytes */
     if (len >= 8) {
-        fa = abr_ld8(name);
-        fb = abr_ld8(name + len - 8);
+        fa = cm_load64(name);
+        fb = cm_load64(name + len - 8);
     }
     else if (len >= 4) {
-        fa = abr_ld4(name);
-        fb = abr_ld4(name + len - 4);
+        fa = cm_load32(name);
+        fb = cm_load32(name + len - 4);
     }
     else {
         fa = (unsigned char)name[0]
@@ -211,12 +196,6 @@ ab_redact_status_e abr_form_run(abr_out_t *o, const char *in, apr_size_t len,
 ab_redact_status_e abr_text_run(abr_out_t *o, const char *in, apr_size_t len,
                                 int truncated, const char *path);
 
-#define ABR_ONES  0x0101010101010101ULL
-#define ABR_HIGHS 0x8080808080808080ULL
-/* The high bit of each byte of x that is zero (exact: a borrow only runs
- * up from a real zero byte, and that one is flagged too). */
-#define ABR_ZEROS(x) (((x) - ABR_ONES) & ~(x) & ABR_HIGHS)
-
 /**
  * The built-in detectors of det (AB_REDACT_DET_*) that may match s[0..len),
  * from what each needs at the least, counted in one pass of eight bytes a
@@ -240,12 +219,12 @@ static APR_INLINE unsigned abr_detect_census(const char *s, apr_size_t len,
         apr_uint64_t t, ge10, x;
 
         if (i + 8 <= len) {
-            v = abr_ld8(s + i);
+            v = cm_load64(s + i);
             i += 8;
         }
         else if (i < len) {
             if (len >= 8) {
-                v = abr_ld8(s + len - 8);
+                v = cm_load64(s + len - 8);
             }
             else {
                 v = 0;                  /* zero bytes count as nothing */
@@ -258,16 +237,16 @@ static APR_INLINE unsigned abr_detect_census(const char *s, apr_size_t len,
         }
         if (det & AB_REDACT_DET_PAN) {
             /* digits: c ^ '0' below 10 */
-            t = v ^ (ABR_ONES * '0');
-            ge10 = (((t & ~ABR_HIGHS) + ABR_ONES * (0x80 - 10)) | t)
-                   & ABR_HIGHS;
-            digits += (((~ge10 & ABR_HIGHS) >> 7) * ABR_ONES) >> 56;
+            t = v ^ (CM_ONES * '0');
+            ge10 = (((t & ~CM_HIGHS) + CM_ONES * (0x80 - 10)) | t)
+                   & CM_HIGHS;
+            digits += (((~ge10 & CM_HIGHS) >> 7) * CM_ONES) >> 56;
         }
-        x = v ^ (ABR_ONES * 'J');
-        js |= ABR_ZEROS(x);
+        x = v ^ (CM_ONES * 'J');
+        js |= CM_HAS_ZERO(x);
         if (det & AB_REDACT_DET_BEARER) {
-            x = (v | (ABR_ONES * 0x20)) ^ (ABR_ONES * 'b');
-            bs |= ABR_ZEROS(x);
+            x = (v | (CM_ONES * 0x20)) ^ (CM_ONES * 'b');
+            bs |= CM_HAS_ZERO(x);
         }
     }
     if (digits < (at_cut ? 8u : 13u)) {
