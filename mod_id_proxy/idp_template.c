@@ -21,6 +21,11 @@
 #define PH     IDP_TEMPLATE_PLACEHOLDER
 #define PH_LEN (sizeof(PH) - 1)
 
+typedef struct {
+    const char *s;
+    apr_size_t n;
+} idp_piece_t;
+
 struct idp_template_t {
     const char *scheme;
     const char *host;        /* lower case, with placeholders */
@@ -33,6 +38,10 @@ struct idp_template_t {
     int id_in_host;
     int numeric_host;        /* every label without {id} is all digits
                               * (e.g. 127.0.0.{id}): numeric ids meant */
+    /* Split at the placeholders once, for idp_template_expand_all() */
+    idp_piece_t *hp, *pp;    /* host and path pieces: n + 1 each */
+    int hn, pn;              /* placeholders in the host, in the path */
+    apr_size_t hfixed, pfixed, scheme_len;
 };
 
 /* Non-zero if host (one trailing dot allowed) is an IPv4 literal in any
@@ -338,6 +347,34 @@ static const char *parse_port(const char *s, apr_port_t *port)
     return NULL;
 }
 
+/* s cut at its placeholders: *n of them, so *n + 1 pieces, holding
+ * *fixed bytes in all. */
+static idp_piece_t *split(apr_pool_t *p, const char *s, int *n,
+                          apr_size_t *fixed)
+{
+    const char *c;
+    idp_piece_t *pc;
+    int i = 0;
+
+    *n = 0;
+    for (c = s; (c = strstr(c, PH)); c += PH_LEN) {
+        (*n)++;
+    }
+    pc = apr_palloc(p, (apr_size_t)(*n + 1) * sizeof(*pc));
+    *fixed = 0;
+    for (;;) {
+        c = strstr(s, PH);
+        pc[i].s = s;
+        pc[i].n = c ? (apr_size_t)(c - s) : strlen(s);
+        *fixed += pc[i].n;
+        if (!c) {
+            return pc;
+        }
+        s = c + PH_LEN;
+        i++;
+    }
+}
+
 const char *idp_template_parse(apr_pool_t *p, const char *str,
                                idp_template_t **tpl)
 {
@@ -428,6 +465,9 @@ const char *idp_template_parse(apr_pool_t *p, const char *str,
     if (t->numeric_host && (err = check_numeric_host(t->host))) {
         return err;
     }
+    t->hp = split(p, t->host, &t->hn, &t->hfixed);
+    t->pp = split(p, t->path, &t->pn, &t->pfixed);
+    t->scheme_len = strlen(t->scheme);
     *tpl = t;
     return NULL;
 }
@@ -604,12 +644,50 @@ static char *subst(apr_pool_t *p, const char *s, const char *id)
     return out;
 }
 
+/* Non-zero if host, t->host with the placeholders replaced by id (lower
+ * case), may be contacted: within the length limits, and an address only
+ * if the template is numeric, then in its one canonical spelling. */
+static int host_ok(const idp_template_t *t, const char *id,
+                   const char *host, apr_size_t len)
+{
+    const char *s, *l;
+
+    if (len && host[len - 1] == '.') {
+        len--;
+    }
+    if (len > IDP_TEMPLATE_HOST_MAX) {
+        return 0;
+    }
+    /* Octal ("010"), hex ("0x8") and zero-padded ("0008") spellings
+     * would reach another tenant's address, or the same address under a
+     * second cache key: in a numeric template only canonical decimal ids,
+     * and only labels that are canonical octets, are let through. */
+    if (t->numeric_host && !canonical_decimal(id)) {
+        return 0;
+    }
+    for (s = l = host; ; s++) {
+        if (*s == '.' || !*s) {
+            apr_size_t n = (apr_size_t)(s - l);
+
+            if (n > IDP_TEMPLATE_LABEL_MAX
+                || (t->numeric_host && !canonical_octet(l, n))) {
+                return 0;
+            }
+            if (!*s) {
+                break;
+            }
+            l = s + 1;
+        }
+    }
+    /* An id must not turn a host name into an address (SSRF): only a
+     * template that is numeric already may expand to a literal. */
+    return t->numeric_host || !ipv4_literal(host);
+}
+
 char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
                                const char *id)
 {
     char *host;
-    const char *s;
-    apr_size_t label = 0, len;
 
     /* The id reaches a URL only through here: refuse, never repair. */
     if (!idp_id_chars_ok(id)) {
@@ -619,46 +697,7 @@ char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
         return apr_pstrdup(p, t->host);
     }
     host = lower(subst(p, t->host, id));
-    len = strlen(host);
-    if (len && host[len - 1] == '.') {
-        len--;
-    }
-    if (len > IDP_TEMPLATE_HOST_MAX) {
-        return NULL;
-    }
-    for (s = host; *s; s++) {
-        if (*s == '.') {
-            label = 0;
-        }
-        else if (++label > IDP_TEMPLATE_LABEL_MAX) {
-            return NULL;
-        }
-    }
-    if (t->numeric_host) {
-        /* Octal ("010"), hex ("0x8") and zero-padded ("0008") spellings
-         * would reach another tenant's address, or the same address under
-         * a second cache key: only canonical decimal ids, and only labels
-         * that are canonical octets, are let through. */
-        if (!canonical_decimal(id)) {
-            return NULL;
-        }
-        for (s = host; *s; ) {
-            const char *dot = strchr(s, '.');
-            apr_size_t n = dot ? (apr_size_t)(dot - s) : strlen(s);
-
-            if (!canonical_octet(s, n)) {
-                return NULL;
-            }
-            s += n + (dot != NULL);
-        }
-        return host;
-    }
-    /* An id must not turn a host name into an address (SSRF): only a
-     * template that is numeric already may expand to a literal. */
-    if (ipv4_literal(host)) {
-        return NULL;
-    }
-    return host;
+    return host_ok(t, id, host, strlen(host)) ? host : NULL;
 }
 
 char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
@@ -673,30 +712,71 @@ char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
                         (unsigned int)t->port);
 }
 
+/* The pieces with id between them, written at o; returns the end. The
+ * template's host is lower case already: only a host's id needs it. */
+static char *join(char *o, const idp_piece_t *pc, int n, const char *id,
+                  apr_size_t idlen, int lc)
+{
+    int i;
+    apr_size_t k;
+
+    memcpy(o, pc[0].s, pc[0].n);
+    o += pc[0].n;
+    for (i = 1; i <= n; i++) {
+        if (lc) {
+            for (k = 0; k < idlen; k++) {
+                o[k] = apr_tolower(id[k]);
+            }
+        }
+        else {
+            memcpy(o, id, idlen);
+        }
+        o += idlen;
+        memcpy(o, pc[i].s, pc[i].n);
+        o += pc[i].n;
+    }
+    return o;
+}
+
+/* The same strings as the three functions above (the unit tests and
+ * fuzz_idp_url check that), from the pieces cut at configuration time,
+ * in one allocation: this one runs on every request. */
 int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
                             const char *id, idp_expansion_t *out)
 {
-    apr_size_t slen, hlen, plen = t->port_len, pathlen;
-    const char *path, *port = t->port_str;
-    char *url, *o;
+    apr_size_t idlen, hlen, klen, ulen;
+    char *blk, *host, *o;
 
-    out->host = idp_template_expand_host(p, t, id);
-    if (!out->host) {
+    if (!idp_id_chars_ok(id)) {
         return -1;
     }
-    path = t->path_has_id ? subst(p, t->path, id) : t->path;
-    slen = strlen(t->scheme);
-    hlen = strlen(out->host);
-    pathlen = strlen(path);
-    o = url = apr_palloc(p, slen + 3 + hlen + plen + pathlen + 1);
-    memcpy(o, t->scheme, slen);
-    memcpy(o + slen, "://", 3);
-    memcpy(o + slen + 3, out->host, hlen);
-    memcpy(o + slen + 3 + hlen, port, plen);
-    out->key_len = slen + 3 + hlen + plen;
-    memcpy(o + out->key_len, path, pathlen + 1);
-    out->url = url;
-    out->key = apr_pstrmemdup(p, url, out->key_len);
+    idlen = strlen(id);
+    hlen = t->hfixed + (apr_size_t)t->hn * idlen;
+    klen = t->scheme_len + 3 + hlen + t->port_len;
+    ulen = klen + t->pfixed + (apr_size_t)t->pn * idlen;
+    /* host NUL key NUL url NUL */
+    blk = apr_palloc(p, hlen + 1 + klen + 1 + ulen + 1);
+    host = blk;
+    o = join(host, t->hp, t->hn, id, idlen, 1);
+    *o = '\0';
+    if (t->id_in_host && !host_ok(t, id, host, hlen)) {
+        return -1;
+    }
+    o = blk + hlen + 1 + klen + 1;      /* the url */
+    out->url = o;
+    memcpy(o, t->scheme, t->scheme_len);
+    o += t->scheme_len;
+    memcpy(o, "://", 3);
+    memcpy(o + 3, host, hlen);
+    memcpy(o + 3 + hlen, t->port_str, t->port_len);
+    o += 3 + hlen + t->port_len;
+    o = join(o, t->pp, t->pn, id, idlen, 0);
+    *o = '\0';
+    out->key = blk + hlen + 1;
+    memcpy(blk + hlen + 1, out->url, klen);
+    blk[hlen + 1 + klen] = '\0';
+    out->key_len = klen;
+    out->host = host;
     return 0;
 }
 

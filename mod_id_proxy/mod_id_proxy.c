@@ -38,11 +38,22 @@ static module *proxy_mod;
 
 typedef struct {
     const ap_regex_t *re;
+    const idp_regex_t *jit;
+    apr_pool_t *pool;
 } match_baton_t;
 
+/* IdProxyIdPattern: the JIT's answer when it has one, else httpd's. */
 static int pattern_match(void *baton, const char *id)
 {
-    return ap_regexec(((match_baton_t *)baton)->re, id, 0, NULL, 0) == 0;
+    const match_baton_t *mb = baton;
+
+    if (mb->jit) {
+        int m = idp_regex_match(mb->jit, id, strlen(id), mb->pool);
+        if (m >= 0) {
+            return m;
+        }
+    }
+    return ap_regexec(mb->re, id, 0, NULL, 0) == 0;
 }
 
 /* The route whose prefix r->uri starts with, longest first. A prefix
@@ -142,6 +153,7 @@ static int idp_translate(request_rec *r)
     match_baton_t mb;
     idp_req_t *rq;
     const char *id = NULL, *rest, *base, *url, *why;
+    char last;
     idp_expansion_t x;
     int rc;
 
@@ -184,6 +196,8 @@ static int idp_translate(request_rec *r)
     memset(&rules, 0, sizeof(rules));
     if (sc->pattern) {
         mb.re = sc->pattern;
+        mb.jit = sc->pattern_jit;
+        mb.pool = r->pool;
         rules.match = pattern_match;
         rules.baton = &mb;
     }
@@ -239,15 +253,14 @@ static int idp_translate(request_rec *r)
             : rq->backend;
 
     /* base + the rest of the path, with exactly one '/' between them. */
-    if (*rest == '/' && base[strlen(base) - 1] == '/') {
+    last = base[strlen(base) - 1];
+    if (*rest == '/' && last == '/') {
         rest++;
     }
-    else if (*rest && *rest != '/' && base[strlen(base) - 1] != '/') {
-        base = apr_pstrcat(r->pool, base, "/", NULL);
-    }
-    url = apr_pstrcat(r->pool, base, rest, NULL);
-
-    r->filename = apr_pstrcat(r->pool, "proxy:", url, NULL);
+    r->filename = apr_pstrcat(r->pool, "proxy:", base,
+                              *rest && *rest != '/' && last != '/' ? "/" : "",
+                              rest, NULL);
+    url = r->filename + 6;
     r->handler = "proxy-server";
     r->proxyreq = PROXYREQ_REVERSE;
     ap_set_module_config(r->request_config, &id_proxy_module, rq);
@@ -283,9 +296,14 @@ static int same_backend(const char *url, const idp_req_t *rq)
         h += hlen;
     }
     if (*h == ':') {
-        char *end;
-        long v = strtol(h + 1, &end, 10);
-        if (end == h + 1 || v <= 0 || v > 65535 || (*end && *end != '/')) {
+        const char *d = h + 1;
+        unsigned long v = 0;
+
+        /* decimal digits only, as mod_proxy_http wrote them */
+        while (*d >= '0' && *d <= '9' && v <= 65535) {
+            v = v * 10 + (unsigned long)(*d++ - '0');
+        }
+        if (d == h + 1 || v == 0 || v > 65535 || (*d && *d != '/')) {
             return 0;
         }
         port = (apr_port_t)v;

@@ -54,6 +54,7 @@ void *idp_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sort_routes(c->routes);
     c->pattern_src = add->pattern_src ? add->pattern_src : base->pattern_src;
     c->pattern = add->pattern_src ? add->pattern : base->pattern;
+    c->pattern_jit = add->pattern_src ? add->pattern_jit : base->pattern_jit;
     c->params = base->params;
     idp_params_merge(&c->params, &add->params);
     /* Workers are shared by backend; a virtual host with parameters of
@@ -146,6 +147,12 @@ static const char *set_route(cmd_parms *cmd, void *dummy, int argc,
     return NULL;
 }
 
+#if IDP_REGEX_ICASE != AP_REG_ICASE || IDP_REGEX_NEWLINE != AP_REG_NEWLINE \
+    || IDP_REGEX_DOTALL != AP_REG_DOTALL \
+    || IDP_REGEX_DOLLAR_ENDONLY != AP_REG_DOLLAR_ENDONLY
+#error "idp_regex.h's options must be ap_regex.h's"
+#endif
+
 static const char *set_pattern(cmd_parms *cmd, void *dummy, const char *arg)
 {
     idp_server_conf_t *sc = sconf_of(cmd);
@@ -164,6 +171,9 @@ static const char *set_pattern(cmd_parms *cmd, void *dummy, const char *arg)
         return apr_psprintf(cmd->pool, "IdProxyIdPattern '%s' is not a "
                             "valid regular expression", arg);
     }
+    /* ap_pregcomp(..., 0) added the defaults (RegexDefaultOptions) */
+    sc->pattern_jit = idp_regex_compile(cmd->pool, arg,
+                                        ap_regcomp_get_default_cflags());
     sc->pattern_src = arg;
     return NULL;
 }

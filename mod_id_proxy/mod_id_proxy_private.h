@@ -20,6 +20,7 @@
 
 #include "idp_id.h"
 #include "idp_template.h"
+#include "idp_regex.h"
 #include "idp_cache.h"
 #include "idp_params.h"
 
@@ -61,6 +62,7 @@ typedef struct {
     apr_array_header_t *routes;     /**< idp_route_t, longest prefix first */
     const char *pattern_src;        /**< IdProxyIdPattern, NULL: default */
     ap_regex_t *pattern;
+    idp_regex_t *pattern_jit;       /**< the same, JIT-compiled, or NULL */
     idp_params_t params;            /**< IdProxyWorkerParams */
     int params_index;               /**< 0: the main server's params */
     /* main server only */

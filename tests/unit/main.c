@@ -29,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, ab_record_bounds_suite());
     srunner_add_suite(sr, ab_batch_suite());
     srunner_add_suite(sr, idp_id_suite());
+    srunner_add_suite(sr, idp_regex_suite());
     srunner_add_suite(sr, idp_template_suite());
     srunner_add_suite(sr, idp_cache_suite());
     srunner_add_suite(sr, idp_params_suite());

@@ -29,6 +29,7 @@ Suite *ab_record_suite(void);
 Suite *ab_record_bounds_suite(void);
 Suite *ab_batch_suite(void);
 Suite *idp_id_suite(void);
+Suite *idp_regex_suite(void);
 Suite *idp_template_suite(void);
 Suite *idp_cache_suite(void);
 Suite *idp_params_suite(void);

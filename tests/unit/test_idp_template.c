@@ -251,9 +251,20 @@ START_TEST(expand_all_matches)
         "http://backend.local/t/{id}/",
         "ws://127.0.0.{id}",
         "HTTP://ID-{id}.Svc:80",
+        "http://{id}-{id}.x.{id}.svc./{id}{id}",
+        "http://10.{id}.0.1{id}:81/",
+        "http://[::1]:8080/{id}/",
+        "https://a{id}.b",
         NULL
     };
-    static const char *const ids[] = { "7", "tenant-42", "A_b~c", NULL };
+    static const char *const ids[] = {
+        "7", "tenant-42", "A_b~c", "0", "01", "25", "255", "256", "0x8",
+        "2130706433", "AbC",
+        /* 62 and 63 characters: one label over 63 with the fixed 'a' */
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij12",
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123",
+        NULL
+    };
     int i, j;
 
     for (i = 0; tpls[i]; i++) {
@@ -262,10 +273,12 @@ START_TEST(expand_all_matches)
         for (j = 0; ids[j]; j++) {
             idp_expansion_t x;
             const char *key = idp_template_backend_key(pool, t, ids[j]);
-            if (!key && !strncmp(tpls[i], "ws://127.", 9) && j > 0) {
-                /* numeric template: only decimal ids */
-                ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j],
-                                                         &x), -1);
+
+            if (!key) {
+                /* refused by the single expansions: refused here */
+                ck_assert_ptr_null(idp_template_expand_host(pool, t, ids[j]));
+                ck_assert_msg(idp_template_expand_all(pool, t, ids[j], &x)
+                              == -1, "%s with %s", tpls[i], ids[j]);
                 continue;
             }
             ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j], &x), 0);
@@ -278,6 +291,22 @@ START_TEST(expand_all_matches)
             idp_expansion_t x;
             ck_assert_int_eq(idp_template_expand_all(pool, t, "a.b", &x), -1);
         }
+    }
+    /* both outcomes are exercised: one refusal and one expansion each */
+    {
+        idp_template_t *t = parse_ok("http://10.{id}.0.1{id}:81/");
+        idp_expansion_t x;
+        ck_assert_int_eq(idp_template_expand_all(pool, t, "25", &x), 0);
+        ck_assert_str_eq(x.url, "http://10.25.0.125:81/");
+        ck_assert_int_eq(idp_template_expand_all(pool, t, "255", &x), -1);
+        t = parse_ok("https://a{id}.b");
+        ck_assert_int_eq(idp_template_expand_all(pool, t, ids[11], &x), 0);
+        ck_assert_int_eq(idp_template_expand_all(pool, t, ids[12], &x), -1);
+        t = parse_ok("http://{id}-{id}.x.{id}.svc./{id}{id}");
+        ck_assert_int_eq(idp_template_expand_all(pool, t, "AbC", &x), 0);
+        ck_assert_str_eq(x.url, "http://abc-abc.x.abc.svc.:80/AbCAbC");
+        ck_assert_str_eq(x.key, "http://abc-abc.x.abc.svc.:80");
+        ck_assert_str_eq(x.host, "abc-abc.x.abc.svc.");
     }
 }
 END_TEST
