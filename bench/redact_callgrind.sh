@@ -8,7 +8,8 @@
 # 64 KiB JSON body (issue 12), from two callgrind runs (1 and 1+N
 # iterations) so set-up costs cancel out; then the CPU time per byte of a
 # native run; then the same two figures per call for the 1 KiB login body
-# that bench/ab_bench.sh's post-login case sends. Needs a built tree
+# that bench/ab_bench.sh's post-login case sends, and its branch
+# mispredictions per call (simulated). Needs a built tree
 # (make) and valgrind.
 #   N=20 (callgrind iterations)  RUNS=3000 (native iterations)
 set -eu
@@ -46,6 +47,18 @@ a=$(ir 1 "$work/login.json")
 b=$(ir $((n * 50 + 1)) "$work/login.json")
 echo "redact_callgrind: login body ($(wc -c < "$work/login.json") bytes):" \
      "$(( (b - a) / (n * 50) )) instructions per call"
+# Branch mispredictions per call, from callgrind's simulated predictor: it
+# keeps no history, so unlike the hot loop's real predictor (which learns
+# the one body repeated) it sees every data-dependent branch as a cold one
+# does, as in httpd where the rest of the request runs between two records.
+mis() {
+    valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=/dev/null \
+        "$work/redact_bench" "$@" 2>&1 | sed -n 's/.*Mispredicts: *\([0-9,]*\).*/\1/p' | tr -d ,
+}
+a=$(mis 1 "$work/login.json")
+b=$(mis $((n * 10 + 1)) "$work/login.json")
+echo "redact_callgrind: login body: $(( (b - a) / (n * 10) )) branch mispredictions" \
+     "per call (callgrind's history-less predictor)"
 best=
 for i in 1 2 3; do
     cpu=$( { /usr/bin/time -f "%U %S" "$work/redact_bench" $((runs * 100)) "$work/login.json" >/dev/null; } 2>&1 )
