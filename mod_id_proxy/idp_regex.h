@@ -16,6 +16,11 @@
  * (no JIT on the platform, or executable memory refused) or gives no
  * answer (idp_regex_match() returns -1: e.g. the JIT's stack ran out),
  * so the answer is always ap_regexec()'s.
+ *
+ * The JIT may read a few bytes past a subject's end (aligned, never
+ * across a page; the result does not depend on them). Valgrind reports
+ * that as a use of uninitialised memory when those bytes were never
+ * written: the unit tests zero their buffers.
  */
 #ifndef IDP_REGEX_H
 #define IDP_REGEX_H
