@@ -18,6 +18,8 @@
 # usage: bench/idp_bench.sh [throughput|flood|all]
 #   throughput: wrk over IDS ids (/t/<id>/small.json?id=<id>, cycling), per
 #     variant: req/s, backend connections per 1000 requests, misrouted.
+#     The CPU time per request of the front and of the backend in each
+#     round is reported too, to tell where a variant's cost lies.
 #   flood: the idproxy front with routes /f/<hi>/ ->
 #     http://127.<hi/256>.<hi%256>.{id}:PORT/t/ (id N sent as
 #     /f/<N/256>/<N%256>/, i.e. to the address 127.N spells) and
@@ -180,19 +182,37 @@ for v in $VARIANTS; do
 done
 
 # ------------------------------------------------------------ throughput
-# wrk VARIANT SECS -> "req/s requests non2xx"
+# CPU clock ticks "user system" used so far by the children of instance $1.
+sys_ticks() {
+    local u=0 s=0 p pid
+    pid=$(pid_of "$1") || { echo "0 0"; return; }
+    for p in $(children "$pid"); do
+        read -r a b < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo "0 0")
+        u=$((u + a)); s=$((s + b))
+    done
+    echo "$u $s"
+}
+
+# wrk VARIANT SECS -> "req/s requests non2xx front-ticks backend-ticks
+# front-system-ticks": the CPU clock ticks (user + system) the front's and
+# the backend's children used meanwhile, and the front's in the kernel, to
+# tell where a variant's cost lies.
 run_wrk() {
-    local o rps req bad
+    local o rps req bad fu0 fs0 fu1 fs1 b0 b1
+    read -r fu0 fs0 <<<"$(sys_ticks "$1")"
+    b0=$(cpu_ticks backend)
     o=$(IDS=$IDS THREADS=$THREADS timeout $(($2 + 30)) "${CLIENT_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" \
         -d"$2s" -s bench/lib/ids.lua "$(url "$1" /)" 2>&1)
+    read -r fu1 fs1 <<<"$(sys_ticks "$1")"
+    b1=$(cpu_ticks backend)
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
     req=$(awk '/requests in/ {print $1}' <<<"$o")
     bad=$(awk '/Non-2xx/ {print $NF}' <<<"$o")
-    echo "${rps:-nan} ${req:-0} ${bad:-0}"
+    echo "${rps:-nan} ${req:-0} ${bad:-0} $((fu1 + fs1 - fu0 - fs0)) $((b1 - b0)) $((fs1 - fs0))"
 }
 
 throughput() {
-    local raw=$work/raw-idp-throughput.tsv r v rps req bad lines conns wrong
+    local raw=$work/raw-idp-throughput.tsv r v rps req bad lines conns wrong fticks bticks fsys
     local -a order=($VARIANTS)
     : > "$raw"
     say "idp_bench: throughput: warm-up"
@@ -208,24 +228,29 @@ throughput() {
             # rather than the reconnection after an idle gap.
             run_wrk "$v" 1 >/dev/null
             : > "$blog"
-            read -r rps req bad <<<"$(run_wrk "$v" "$DURATION")"
+            read -r rps req bad fticks bticks fsys <<<"$(run_wrk "$v" "$DURATION")"
             sleep 0.5
             lines=$(wc -l < "$blog")
             conns=$(awk '$2 == 0' "$blog" | wc -l)
             # misrouted: a request for /t/N/ that reached another address
             wrong=$(awk -v v="$v" '{ split($3, p, "/"); want = (v == "static" || v == "idproxy1") ? "127.0.0.1" : "127.0.0." p[3]; if ($1 != want) n++ } END { print n + 0 }' "$blog")
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" >> "$raw"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" "$fticks" "$bticks" "$fsys" >> "$raw"
             say "idp_bench: round $r $v: $rps req/s, $req requests, backend saw $lines on $conns new connections, misrouted $wrong, non-2xx $bad"
         done
         order=("${order[@]:1}" "${order[0]}")
     done
-    python3 - "$raw" "$VARIANTS" > "$work/idp-throughput-table.md" <<'PY'
+    python3 - "$raw" "$VARIANTS" "$(getconf CLK_TCK)" > "$work/idp-throughput-table.md" <<'PY'
 import statistics, sys
-raw, variants = sys.argv[1], sys.argv[2].split()
+raw, variants, hz = sys.argv[1], sys.argv[2].split(), float(sys.argv[3])
 rows = {}
+cpu = {}
 for line in open(raw):
-    v, r, rps, req, lines, conns, bad = line.rstrip("\n").split("\t")
+    v, r, rps, req, lines, conns, bad, ft, bt, fs = line.rstrip("\n").split("\t")
     rows.setdefault(v, []).append((float(rps), int(req), int(lines), int(conns), bad))
+    n = int(req)
+    # CPU µs per request of the front and of the backend in that run
+    cpu.setdefault(v, []).append(tuple(int(t) / hz * 1e6 / n if n else float("nan")
+                                       for t in (ft, bt, fs)))
 ref = statistics.median(x[0] for x in rows["static"]) if "static" in rows else None
 print("| variant | req/s (median) | × static | × static, paired per round: median [min–max] | backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
 print("|---|---|---|---|---|---|---|")
@@ -244,10 +269,27 @@ for v in variants:
         if pr:
             paired = "%.2f [%.2f–%.2f]" % (statistics.median(pr), min(pr), max(pr))
     print("| %s | %.0f | %s | %s | %.2f | %s | %s |" % (v, med, ratio, paired, cpk, bad, each))
+# Where the cost lies: CPU time per request of the front under test and of
+# the shared backend (both on the servers' CPU), each round's own figures.
+print()
+print("| variant | front CPU µs per request (median) | of which in the kernel | static's / this, paired per round: median [min–max] | backend CPU µs per request (median) |")
+print("|---|---|---|---|---|")
+for v in variants:
+    if v not in cpu:
+        continue
+    fr = statistics.median(x[0] for x in cpu[v])
+    br = statistics.median(x[1] for x in cpu[v])
+    paired = "-"
+    if "static" in cpu and len(cpu["static"]) == len(cpu[v]):
+        pr = [b[0] / a[0] for a, b in zip(cpu[v], cpu["static"]) if a[0] > 0]
+        if pr:
+            paired = "%.2f [%.2f–%.2f]" % (statistics.median(pr), min(pr), max(pr))
+    fs = statistics.median(x[2] for x in cpu[v])
+    print("| %s | %.1f | %.1f | %s | %.1f |" % (v, fr, fs, paired, br))
 PY
     local md=$out/results-idp-throughput.md
     { header "throughput, $IDS ids" "IDS=$IDS DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS VARIANTS=\"$VARIANTS\" bench/idp_bench.sh throughput"
-      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved (the order rotated every round); paired: each round's req/s over static's in the same round. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests."
+      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved (the order rotated every round); paired: each round's req/s over static's in the same round. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests. The second table splits the cost: user + system CPU time per request of the front under test and of the backend (both on the servers' CPU) during each round, so static's front CPU over a variant's is the throughput ratio the front alone would allow."
       echo
       cat "$work/idp-throughput-table.md"
       echo
