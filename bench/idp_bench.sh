@@ -182,28 +182,17 @@ for v in $VARIANTS; do
 done
 
 # ------------------------------------------------------------ throughput
-# CPU clock ticks "user system" used so far by the children of instance $1.
-sys_ticks() {
-    local u=0 s=0 p pid
-    pid=$(pid_of "$1") || { echo "0 0"; return; }
-    for p in $(children "$pid"); do
-        read -r a b < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo "0 0")
-        u=$((u + a)); s=$((s + b))
-    done
-    echo "$u $s"
-}
-
 # wrk VARIANT SECS -> "req/s requests non2xx front-ticks backend-ticks
 # front-system-ticks": the CPU clock ticks (user + system) the front's and
 # the backend's children used meanwhile, and the front's in the kernel, to
 # tell where a variant's cost lies.
 run_wrk() {
     local o rps req bad fu0 fs0 fu1 fs1 b0 b1
-    read -r fu0 fs0 <<<"$(sys_ticks "$1")"
+    read -r fu0 fs0 <<<"$(cpu_split_ticks "$1")"
     b0=$(cpu_ticks backend)
     o=$(IDS=$IDS THREADS=$THREADS timeout $(($2 + 30)) "${CLIENT_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" \
         -d"$2s" -s bench/lib/ids.lua "$(url "$1" /)" 2>&1)
-    read -r fu1 fs1 <<<"$(sys_ticks "$1")"
+    read -r fu1 fs1 <<<"$(cpu_split_ticks "$1")"
     b1=$(cpu_ticks backend)
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$o")
     req=$(awk '/requests in/ {print $1}' <<<"$o")

@@ -153,15 +153,23 @@ records() {
     esac
 }
 
-# CPU clock ticks (user + system) used so far by the children of
-# instance $1 (its worker processes; the parent does no request work).
-cpu_ticks() {
-    local t=0 p pid
-    pid=$(pid_of "$1") || { echo 0; return; }
+# CPU clock ticks "user system" used so far by the children of instance
+# $1 (its worker processes; the parent does no request work).
+cpu_split_ticks() {
+    local u=0 s=0 a b p pid
+    pid=$(pid_of "$1") || { echo "0 0"; return; }
     for p in $(children "$pid"); do
-        t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+        read -r a b < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo "0 0")
+        u=$((u + a)); s=$((s + b))
     done
-    echo "$t"
+    echo "$u $s"
+}
+
+# The same, user + system.
+cpu_ticks() {
+    local u s
+    read -r u s <<<"$(cpu_split_ticks "$1")"
+    echo $((u + s))
 }
 
 # The 1 KiB JSON document every workload fetches or posts ({"pad":"xx..."}).
