@@ -3,6 +3,9 @@
 # backend from the request, in one invocation (one httpd per variant,
 # identical settings, event MPM, 127.0.0.1 only):
 #   static    ProxyPass /t/ to ONE backend (the reference: full reuse)
+#   static64  one ProxyPass per id, /t/N/ -> http://127.0.0.N:PORT/t/N/:
+#             what an admin writes without mod_id_proxy to reach the same
+#             IDS backends, with full reuse (IDS workers, IDS pools)
 #   idproxy   IdProxyRoute /t/ http://127.0.0.{id}:PORT/t/ source=path:1
 #   idproxy1  the same with every id on ONE backend (template without {id}
 #             in the host: one worker), to tell the module's own cost from
@@ -30,7 +33,9 @@
 #     the status page's entry count; prints the curve.
 # knobs (environment):
 #   IDS=64 DURATION=5 ROUNDS=3 CONNECTIONS=16 THREADS=2 WARMUP=2
-#   VARIANTS="static idproxy idproxy1 rewrite ppmatch balancer"
+#   STEADY=20 (seconds of continuous load per variant after the rounds,
+#     to count backend connections under steady load; 0 skips it)
+#   VARIANTS="static static64 idproxy idproxy1 rewrite ppmatch balancer"
 #   PORT_BASE=18400
 #   FLOOD_IDS=100000 FLOOD_CAP=1024 FLOOD_SECS=90 FLOOD_CONNECTIONS=16
 #   KEEP=0 (1 keeps the ServerRoots)
@@ -49,7 +54,8 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2}
-VARIANTS=${VARIANTS:-"static idproxy idproxy1 rewrite ppmatch balancer"}
+STEADY=${STEADY:-20}
+VARIANTS=${VARIANTS:-"static static64 idproxy idproxy1 rewrite ppmatch balancer"}
 PORT_BASE=${PORT_BASE:-18400}
 FLOOD_IDS=${FLOOD_IDS:-100000}
 FLOOD_CAP=${FLOOD_CAP:-1024}
@@ -60,7 +66,7 @@ HTTPD=${HTTPD:-/usr/sbin/apache2}
 MODS=${MODS:-/usr/lib/apache2/modules}
 SO=""
 IDP_SO=${IDP_SO:-$top/mod_id_proxy/.libs/mod_id_proxy.so}
-for n in IDS DURATION ROUNDS CONNECTIONS THREADS WARMUP FLOOD_IDS FLOOD_CAP FLOOD_SECS FLOOD_CONNECTIONS; do
+for n in IDS DURATION ROUNDS CONNECTIONS THREADS WARMUP STEADY FLOOD_IDS FLOOD_CAP FLOOD_SECS FLOOD_CONNECTIONS; do
     [[ ${!n} =~ ^[0-9]+$ ]] || { echo "$n must be a number" >&2; exit 2; }
 done
 [ "$IDS" -ge 1 ] && [ "$IDS" -le 254 ] || { echo "IDS must be 1..254" >&2; exit 2; }
@@ -96,6 +102,9 @@ src=$work/conf-src
 # The fronts proxy to the backend and keep the backend's connection reuse
 # honest: nothing else differs.
 echo 'ProxyPass "/t/" "http://127.0.0.1:@BACKEND_PORT@/t/"' > "$src/static.conf"
+for ((i = 1; i <= IDS; i++)); do
+    echo "ProxyPass \"/t/$i/\" \"http://127.0.0.$i:@BACKEND_PORT@/t/$i/\""
+done > "$src/static64.conf"
 {
     echo 'LoadModule id_proxy_module "@IDP_SO@"'
     echo 'IdProxyRoute /t/ http://127.0.0.{id}:@BACKEND_PORT@/t/ source=path:1'
@@ -147,7 +156,7 @@ ALL=""
 [ "$what" != throughput ] && ALL="$ALL flood"
 instance backend "$src/backend.conf"
 for v in $ALL; do
-    case $v in static|idproxy|idproxy1|rewrite|ppmatch|balancer|flood) ;;
+    case $v in static|static64|idproxy|idproxy1|rewrite|ppmatch|balancer|flood) ;;
     *) die "unknown variant $v" ;; esac
     instance "$v" "$src/$v.conf"
 done
@@ -241,8 +250,19 @@ for line in open(raw):
     cpu.setdefault(v, []).append(tuple(int(t) / hz * 1e6 / n if n else float("nan")
                                        for t in (ft, bt, fs)))
 ref = statistics.median(x[0] for x in rows["static"]) if "static" in rows else None
-print("| variant | req/s (median) | × static | × static, paired per round: median [min–max] | backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
-print("|---|---|---|---|---|---|---|")
+def paired_with(ref_v, rr):
+    # each round's req/s over ref_v's in the same round: median [min–max]
+    if ref_v not in rows or len(rows[ref_v]) != len(rr):
+        return "-"
+    pr = [a[0] / b[0] for a, b in zip(rr, rows[ref_v]) if b[0] > 0]
+    if not pr:
+        return "-"
+    return "%.2f [%.2f–%.2f]" % (statistics.median(pr), min(pr), max(pr))
+s64 = "static64" in rows
+print("| variant | req/s (median) | × static | × static, paired per round: median [min–max] |"
+      + (" × static64, paired |" if s64 else "")
+      + " backend connections per 1000 requests | misrouted / non-2xx | every round (req/s, conns/1000) |")
+print("|---|---|---|---|" + ("---|" if s64 else "") + "---|---|---|")
 for v in variants:
     if v not in rows:
         continue
@@ -252,12 +272,9 @@ for v in variants:
     bad = ", ".join(sorted(set(x[4] for x in rr)))
     each = "; ".join("%.0f, %.2f" % (x[0], 1000.0 * x[3] / x[2] if x[2] else float("nan")) for x in rr)
     ratio = "%.2f" % (med / ref) if ref else "-"
-    paired = "-"
-    if "static" in rows and len(rows["static"]) == len(rr):
-        pr = [a[0] / b[0] for a, b in zip(rr, rows["static"]) if b[0] > 0]
-        if pr:
-            paired = "%.2f [%.2f–%.2f]" % (statistics.median(pr), min(pr), max(pr))
-    print("| %s | %.0f | %s | %s | %.2f | %s | %s |" % (v, med, ratio, paired, cpk, bad, each))
+    paired = paired_with("static", rr)
+    p64 = (" %s |" % paired_with("static64", rr)) if s64 else ""
+    print("| %s | %.0f | %s | %s |%s %.2f | %s | %s |" % (v, med, ratio, paired, p64, cpk, bad, each))
 # Where the cost lies: CPU time per request of the front under test and of
 # the shared backend (both on the servers' CPU), each round's own figures.
 print()
@@ -276,12 +293,40 @@ for v in variants:
     fs = statistics.median(x[2] for x in cpu[v])
     print("| %s | %.1f | %.1f | %s | %.1f |" % (v, fr, fs, paired, br))
 PY
+    # Reuse under steady load, apart from the rounds: in the rounds a
+    # variant sits idle while the others run (about 7 s per other
+    # variant), and once that passes the workers' ttl and addressttl
+    # (30 s for mod_id_proxy's; stock ProxyPass given the same parameters
+    # does the same) its first seconds reconnect. Here each variant gets
+    # STEADY seconds of continuous load after 2 s not counted.
+    local steady=$work/idp-steady.md
+    : > "$steady"
+    if [ "$STEADY" -gt 0 ]; then
+        echo "| variant | requests in ${STEADY} s of continuous load | new backend connections | per 1000 requests |" >> "$steady"
+        echo "|---|---|---|---|" >> "$steady"
+        for v in $VARIANTS; do
+            run_wrk "$v" 2 >/dev/null
+            : > "$blog"
+            read -r rps req bad fticks bticks fsys <<<"$(run_wrk "$v" "$STEADY")"
+            sleep 0.5
+            lines=$(wc -l < "$blog")
+            conns=$(awk '$2 == 0' "$blog" | wc -l)
+            say "idp_bench: steady $v: $lines requests on $conns new backend connections"
+            echo "| $v | $lines | $conns | $(awk -v c="$conns" -v l="$lines" 'BEGIN { printf "%.2f", l ? 1000 * c / l : 0 }') |" >> "$steady"
+        done
+    fi
     local md=$out/results-idp-throughput.md
     { header "throughput, $IDS ids" "IDS=$IDS DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS THREADS=$THREADS VARIANTS=\"$VARIANTS\" bench/idp_bench.sh throughput"
-      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved (the order rotated every round); paired: each round's req/s over static's in the same round. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests. The second table splits the cost: user + system CPU time per request of the front under test and of the backend (both on the servers' CPU) during each round, so static's front CPU over a variant's is the throughput ratio the front alone would allow."
+      echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s cycling over $IDS ids, 1 KiB static file from the backend; median of $ROUNDS rounds, variants interleaved (the order rotated every round); paired: each round's req/s over static's (static64's) in the same round. Targets: idproxy ≥ 0.95 × static, ≤ 3 backend connections per 1000 requests. The second table splits the cost: user + system CPU time per request of the front under test and of the backend (both on the servers' CPU) during each round, so static's front CPU over a variant's is the throughput ratio the front alone would allow."
       echo
       cat "$work/idp-throughput-table.md"
       echo
+      if [ -s "$steady" ]; then
+          echo "Connection reuse under steady load (each variant alone, after the rounds):"
+          echo
+          cat "$steady"
+          echo
+      fi
       printf 'error.log lines at level error or worse:'
       for v in backend $VARIANTS; do
           printf ' %s %s' "$v" "$(grep -c -E '\[[a-z0-9_]+:(error|crit|alert|emerg)\]' "$work/$v/logs/error.log")"
