@@ -233,6 +233,9 @@ static inline int ref_tpl_numeric(const char *host)
     return plain > 0;
 }
 
+/* A host name's longest spelling without a trailing dot (RFC 1035). */
+#define REF_HOST_MAX 253
+
 /* Reference: in a numeric template, an id is accepted only when it is
  * decimal written canonically (no leading zero) and every label of the
  * expanded host is a canonical decimal octet (0-255). */
@@ -240,15 +243,21 @@ static inline int ref_numeric_fits(const url_case_t *c, const char *id)
 {
     char host[512], *l, *save = NULL;
     const char *s;
-    size_t o = 0;
+    size_t o = 0, idlen = strlen(id);
 
-    if (!*id || strspn(id, "0123456789") != strlen(id)
-        || (id[0] == '0' && id[1])) {
+    /* {id} is in a label, and a label is at most 3 digits: a longer id
+     * can never fit (and could not overrun host below). */
+    if (!*id || strspn(id, "0123456789") != idlen
+        || (id[0] == '0' && id[1]) || idlen > 3) {
         return 0;
     }
-    for (s = c->host; *s && o < sizeof(host) - 64; s++) {
+    for (s = c->host; *s; s++) {
+        if (o > REF_HOST_MAX + 1) {
+            return 0;           /* longer than any host may be */
+        }
         if (!strncmp(s, "{id}", 4)) {
-            o += (size_t)snprintf(host + o, sizeof(host) - o, "%s", id);
+            memcpy(host + o, id, idlen);
+            o += idlen;
             s += 3;
         }
         else {
@@ -256,6 +265,9 @@ static inline int ref_numeric_fits(const url_case_t *c, const char *id)
         }
     }
     host[o] = '\0';
+    if (o - (o && host[o - 1] == '.') > REF_HOST_MAX) {
+        return 0;
+    }
     for (l = strtok_r(host, ".", &save); l; l = strtok_r(NULL, ".", &save)) {
         size_t n = strlen(l);
         if (!n || n > 3 || (n > 1 && l[0] == '0') || atoi(l) > 255) {
