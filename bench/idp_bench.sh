@@ -209,6 +209,18 @@ run_wrk() {
     echo "${rps:-nan} ${req:-0} ${bad:-0} $((fu1 + fs1 - fu0 - fs0)) $((b1 - b0)) $((fs1 - fs0))"
 }
 
+# measured VARIANT PRE SECS -> run_wrk's six fields, then "lines conns":
+# PRE seconds of load not counted, then SECS counted, with the backend
+# log's request lines and new connections (%k = 0) of the counted part.
+measured() {
+    local o
+    run_wrk "$1" "$2" >/dev/null
+    : > "$blog"
+    o=$(run_wrk "$1" "$3")
+    sleep 0.5
+    echo "$o $(wc -l < "$blog") $(awk '$2 == 0' "$blog" | wc -l)"
+}
+
 throughput() {
     local raw=$work/raw-idp-throughput.tsv r v rps req bad lines conns wrong fticks bticks fsys
     local -a order=($VARIANTS)
@@ -219,17 +231,12 @@ throughput() {
         # the order rotates every round, so that no variant always runs
         # first (or right after the same neighbour)
         for v in "${order[@]}"; do
-            # The other variants ran meanwhile: this one's pooled
-            # connections sat idle past the workers' ttl (30 s, closed by
-            # design, as mod_proxy's ttl= does). A short run first, not
-            # counted, so the round measures reuse under steady load
-            # rather than the reconnection after an idle gap.
-            run_wrk "$v" 1 >/dev/null
-            : > "$blog"
-            read -r rps req bad fticks bticks fsys <<<"$(run_wrk "$v" "$DURATION")"
-            sleep 0.5
-            lines=$(wc -l < "$blog")
-            conns=$(awk '$2 == 0' "$blog" | wc -l)
+            # The other variants ran meanwhile and this one sat idle: a
+            # short run first, not counted. It does not absorb all the
+            # reconnection that follows a pause past the workers' ttl and
+            # addressttl (docs/performance.md): the steady phase below
+            # counts connections without pauses.
+            read -r rps req bad fticks bticks fsys lines conns <<<"$(measured "$v" 1 "$DURATION")"
             # misrouted: a request for /t/N/ that reached another address
             wrong=$(awk -v v="$v" '{ split($3, p, "/"); want = (v == "static" || v == "idproxy1") ? "127.0.0.1" : "127.0.0." p[3]; if ($1 != want) n++ } END { print n + 0 }' "$blog")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$r" "$rps" "$req" "$lines" "$conns" "$wrong/$bad" "$fticks" "$bticks" "$fsys" >> "$raw"
@@ -305,12 +312,7 @@ PY
         echo "| variant | requests in ${STEADY} s of continuous load | new backend connections | per 1000 requests |" >> "$steady"
         echo "|---|---|---|---|" >> "$steady"
         for v in $VARIANTS; do
-            run_wrk "$v" 2 >/dev/null
-            : > "$blog"
-            read -r rps req bad fticks bticks fsys <<<"$(run_wrk "$v" "$STEADY")"
-            sleep 0.5
-            lines=$(wc -l < "$blog")
-            conns=$(awk '$2 == 0' "$blog" | wc -l)
+            read -r rps req bad fticks bticks fsys lines conns <<<"$(measured "$v" 2 "$STEADY")"
             say "idp_bench: steady $v: $lines requests on $conns new backend connections"
             echo "| $v | $lines | $conns | $(awk -v c="$conns" -v l="$lines" 'BEGIN { printf "%.2f", l ? 1000 * c / l : 0 }') |" >> "$steady"
         done
