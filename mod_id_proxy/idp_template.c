@@ -137,7 +137,7 @@ static int canonical_octet(const char *s, apr_size_t n)
 /* A numeric template (every fixed label all digits) must be a dotted
  * quad: four labels of digits and {id} only, the fixed ones canonical
  * octets, no trailing dot. Then the expansion, checked label by label in
- * idp_template_expand_host(), is an address inet_aton() and getaddrinfo()
+ * idp_template_host_ok(), is an address inet_aton() and getaddrinfo()
  * read exactly as written, and one address has one spelling. */
 static const char *check_numeric_host(const char *host)
 {
@@ -621,34 +621,8 @@ apr_size_t idp_path_prefix_match(const char *uri, const char *prefix)
     return (apr_size_t)(u - uri);
 }
 
-/* Replace every placeholder in s by id (already checked). */
-static char *subst(apr_pool_t *p, const char *s, const char *id)
-{
-    apr_size_t idlen = strlen(id), n = 0, len;
-    const char *c;
-    char *out, *o;
-
-    for (c = s; (c = strstr(c, PH)); c += PH_LEN) {
-        n++;
-    }
-    len = strlen(s) - n * PH_LEN + n * idlen;
-    o = out = apr_palloc(p, len + 1);
-    while ((c = strstr(s, PH))) {
-        memcpy(o, s, (apr_size_t)(c - s));
-        o += c - s;
-        memcpy(o, id, idlen);
-        o += idlen;
-        s = c + PH_LEN;
-    }
-    strcpy(o, s);
-    return out;
-}
-
-/* Non-zero if host, t->host with the placeholders replaced by id (lower
- * case), may be contacted: within the length limits, and an address only
- * if the template is numeric, then in its one canonical spelling. */
-static int host_ok(const idp_template_t *t, const char *id,
-                   const char *host, apr_size_t len)
+int idp_template_host_ok(const idp_template_t *t, const char *id,
+                         const char *host, apr_size_t len)
 {
     const char *s, *l;
 
@@ -684,34 +658,6 @@ static int host_ok(const idp_template_t *t, const char *id,
     return t->numeric_host || !ipv4_literal(host);
 }
 
-char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
-                               const char *id)
-{
-    char *host;
-
-    /* The id reaches a URL only through here: refuse, never repair. */
-    if (!idp_id_chars_ok(id)) {
-        return NULL;
-    }
-    if (!t->id_in_host) {
-        return apr_pstrdup(p, t->host);
-    }
-    host = lower(subst(p, t->host, id));
-    return host_ok(t, id, host, strlen(host)) ? host : NULL;
-}
-
-char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
-                               const char *id)
-{
-    char *host = idp_template_expand_host(p, t, id);
-
-    if (!host) {
-        return NULL;
-    }
-    return apr_psprintf(p, "%s://%s:%u", t->scheme, host,
-                        (unsigned int)t->port);
-}
-
 /* The pieces with id between them, written at o; returns the end. The
  * template's host is lower case already: only a host's id needs it. */
 static char *join(char *o, const idp_piece_t *pc, int n, const char *id,
@@ -738,15 +684,16 @@ static char *join(char *o, const idp_piece_t *pc, int n, const char *id,
     return o;
 }
 
-/* The same strings as the three functions above (the unit tests and
- * fuzz_idp_url check that), from the pieces cut at configuration time,
- * in one allocation: this one runs on every request. */
+/* From the pieces cut at configuration time, in one allocation: this
+ * runs on every request. The unit tests and fuzz_idp_url check it against
+ * a plain substitution (tests/unit/idp_template_ref.c). */
 int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
                             const char *id, idp_expansion_t *out)
 {
     apr_size_t idlen, hlen, klen, ulen;
     char *blk, *host, *o;
 
+    /* The id reaches a URL only through here: refuse, never repair. */
     if (!idp_id_chars_ok(id)) {
         return -1;
     }
@@ -759,7 +706,7 @@ int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
     host = blk;
     o = join(host, t->hp, t->hn, id, idlen, 1);
     *o = '\0';
-    if (t->id_in_host && !host_ok(t, id, host, hlen)) {
+    if (t->id_in_host && !idp_template_host_ok(t, id, host, hlen)) {
         return -1;
     }
     o = blk + hlen + 1 + klen + 1;      /* the url */
@@ -778,15 +725,4 @@ int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
     out->key_len = klen;
     out->host = host;
     return 0;
-}
-
-char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
-                          const char *id)
-{
-    char *key = idp_template_backend_key(p, t, id);
-
-    if (!key) {
-        return NULL;
-    }
-    return apr_pstrcat(p, key, subst(p, t->path, id), NULL);
 }

@@ -69,34 +69,19 @@ const char *idp_template_path(const idp_template_t *t);
 int idp_template_id_in_host(const idp_template_t *t);
 
 /**
- * The host with id substituted and lower-cased, or NULL if id fails
- * idp_id_chars_ok(), a label would exceed 63 characters or the host 253,
- * or the result would be an IPv4 literal in any form inet_aton() takes
- * ("2130706433", "0x7f000001", "127.1") while the template's host is not
- * numeric already: an id never turns a host name into an address. In a
- * numeric template ("127.0.0.{id}") the id must be canonical decimal (no
- * sign, no leading zero, no "0x") and every expanded label a canonical
- * octet (0-255), so "010", "0x8" and "0010" are refused and each address
- * has exactly one spelling, hence one backend key.
+ * Non-zero if host[0..len), the template's host with every placeholder
+ * replaced by id (which passes idp_id_chars_ok()) and lower-cased, may be
+ * contacted: no label longer than 63 characters and the host not longer
+ * than 253 (one trailing dot aside), and no IPv4 literal in any form
+ * inet_aton() takes ("2130706433", "0x7f000001", "127.1") unless the
+ * template's host is numeric already: an id never turns a host name into
+ * an address. In a numeric template ("127.0.0.{id}") the id must be
+ * canonical decimal (no sign, no leading zero, no "0x") and every label a
+ * canonical octet (0-255), so "010", "0x8" and "0010" are refused and
+ * each address has exactly one spelling, hence one backend key.
  */
-char *idp_template_expand_host(apr_pool_t *p, const idp_template_t *t,
-                               const char *id);
-
-/**
- * The backend key "scheme://host:port", always with the port (so
- * "http://a" and "http://a:80" share a key), or NULL as for
- * idp_template_expand_host(). It names one backend, i.e. one worker.
- */
-char *idp_template_backend_key(apr_pool_t *p, const idp_template_t *t,
-                               const char *id);
-
-/**
- * The URL base: the backend key followed by the path prefix with id
- * substituted (the glue appends the rest of the request), or NULL as for
- * idp_template_expand_host().
- */
-char *idp_template_expand(apr_pool_t *p, const idp_template_t *t,
-                          const char *id);
+int idp_template_host_ok(const idp_template_t *t, const char *id,
+                         const char *host, apr_size_t len);
 
 /**
  * Non-zero if {id} is in the host and no label of the host is free of it
@@ -135,15 +120,20 @@ apr_size_t idp_path_prefix_match(const char *uri, const char *prefix);
 
 /** Everything one request needs, from one expansion. */
 typedef struct {
-    const char *host;        /**< idp_template_expand_host() */
-    const char *key;         /**< idp_template_backend_key() */
-    const char *url;         /**< idp_template_expand() */
+    const char *host;        /**< the host with id, lower case */
+    const char *key;         /**< the backend key "scheme://host:port" */
+    const char *url;         /**< the URL base: key, then the path */
     apr_size_t key_len;      /**< strlen(key); url starts with key */
 } idp_expansion_t;
 
 /**
- * The three expansions above at once (the same strings, fewer passes).
- * Returns 0, or -1 when idp_template_expand_host() would return NULL.
+ * Expand id (never repaired: refused). host is the template's host with
+ * every placeholder replaced by id, lower-cased; key is
+ * "scheme://host:port", always with the port (so "http://a" and
+ * "http://a:80" share a key), and names one backend, i.e. one worker;
+ * url is key followed by the path prefix with id substituted (the glue
+ * appends the rest of the request). Returns 0, or -1 if id fails
+ * idp_id_chars_ok() or, with {id} in the host, idp_template_host_ok().
  */
 int idp_template_expand_all(apr_pool_t *p, const idp_template_t *t,
                             const char *id, idp_expansion_t *out);

@@ -38,7 +38,7 @@
 #include "ab_types.h"
 #include "idp_id.h"
 #include "idp_params.h"
-#include "idp_template.h"
+#include "idp_template_ref.h"
 
 #ifdef FUZZ_HAVE_PCRE2
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -169,7 +169,7 @@ static void check_template(apr_pool_t *p, const char *str)
         }
         FUZZ_CHECK(fits(&c, ids[i]), "'%s' too long for '%s'", ids[i], str);
         check_url(&c, ids[i], x.url);
-        FUZZ_CHECK(!strcmp(x.url, idp_template_expand(p, t, ids[i])),
+        FUZZ_CHECK(!strcmp(x.url, idp_ref_expand(p, t, ids[i])),
                    "expand");
     }
 }

@@ -25,7 +25,7 @@
 #include "fuzz_url.h"
 
 #include "idp_id.h"
-#include "idp_template.h"
+#include "idp_template_ref.h"
 
 static const url_case_t cases[] = {
     { "http://id-{id}.tenants.svc.cluster.local:8080/api/", "http",
@@ -95,9 +95,9 @@ static void run(apr_pool_t *p, const idp_source_t *src,
         if (idp_template_expand_all(p, tpls[i], id, &x) != 0) {
             FUZZ_CHECK(!fits(&cases[i], id), "expansion of '%s' refused",
                        id);
-            FUZZ_CHECK(!idp_template_expand(p, tpls[i], id)
-                       && !idp_template_backend_key(p, tpls[i], id)
-                       && !idp_template_expand_host(p, tpls[i], id),
+            FUZZ_CHECK(!idp_ref_expand(p, tpls[i], id)
+                       && !idp_ref_backend_key(p, tpls[i], id)
+                       && !idp_ref_expand_host(p, tpls[i], id),
                        "expansions disagree for '%s'", id);
             continue;
         }
@@ -105,9 +105,9 @@ static void run(apr_pool_t *p, const idp_source_t *src,
                    "(label or host too long, an address literal, or not a "
                    "canonical octet in a numeric host): %s", id, x.url);
         check_url(&cases[i], id, x.url);
-        url = idp_template_expand(p, tpls[i], id);
-        key = idp_template_backend_key(p, tpls[i], id);
-        host = idp_template_expand_host(p, tpls[i], id);
+        url = idp_ref_expand(p, tpls[i], id);
+        key = idp_ref_backend_key(p, tpls[i], id);
+        host = idp_ref_expand_host(p, tpls[i], id);
         FUZZ_CHECK(url && !strcmp(url, x.url), "expand() differs");
         FUZZ_CHECK(key && !strcmp(key, x.key), "backend_key() differs");
         FUZZ_CHECK(host && !strcmp(host, x.host), "expand_host() differs");

@@ -59,8 +59,10 @@ fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -std=gnu99 -Wall -Wextra -Werror -fno-omit-frame-pointer $san
         -I$top/common -I$top/mod_audit_body -I$top/mod_id_proxy
+        -I$top/tests/unit
         $apr_cflags $codec_cflags"
-# The pure sources: APR only, no httpd headers.
+# The pure sources (APR only, no httpd headers) and the template's
+# reference expansion, which fuzz_idp_url checks the module's against.
 pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_record.c mod_audit_body/ab_types.c
       mod_audit_body/ab_hmac.c mod_audit_body/ab_redact.c
@@ -69,7 +71,8 @@ pure="common/cm_json.c mod_audit_body/ab_capture.c mod_audit_body/ab_conf.c
       mod_audit_body/ab_redact_names.c mod_audit_body/ab_redact_detect.c
       mod_audit_body/ab_decode.c mod_audit_body/ab_trace.c
       mod_id_proxy/idp_cache.c mod_id_proxy/idp_id.c
-      mod_id_proxy/idp_params.c mod_id_proxy/idp_template.c"
+      mod_id_proxy/idp_params.c mod_id_proxy/idp_template.c
+      tests/unit/idp_template_ref.c"
 
 mkdir -p "$build/obj"
 objs=

@@ -11,7 +11,7 @@
 #include <apr_strings.h>
 
 #include "test_common.h"
-#include "idp_template.h"
+#include "idp_template_ref.h"
 
 static apr_pool_t *pool;
 
@@ -158,20 +158,20 @@ START_TEST(expand_host)
     idp_template_t *t =
         parse_ok("http://id-{id}.tenants.svc.cluster.local:8080/api/");
 
-    ck_assert_str_eq(idp_template_expand(pool, t, "abc"),
+    ck_assert_str_eq(idp_ref_expand(pool, t, "abc"),
                      "http://id-abc.tenants.svc.cluster.local:8080/api/");
-    ck_assert_str_eq(idp_template_backend_key(pool, t, "abc"),
+    ck_assert_str_eq(idp_ref_backend_key(pool, t, "abc"),
                      "http://id-abc.tenants.svc.cluster.local:8080");
-    ck_assert_str_eq(idp_template_expand_host(pool, t, "abc"),
+    ck_assert_str_eq(idp_ref_expand_host(pool, t, "abc"),
                      "id-abc.tenants.svc.cluster.local");
     /* the host is canonical: an upper-case id gives the same backend */
-    ck_assert_str_eq(idp_template_backend_key(pool, t, "ABC"),
+    ck_assert_str_eq(idp_ref_backend_key(pool, t, "ABC"),
                      "http://id-abc.tenants.svc.cluster.local:8080");
 
     t = parse_ok("https://{id}.svc/{id}/x/{id}");
-    ck_assert_str_eq(idp_template_expand(pool, t, "Q7"),
+    ck_assert_str_eq(idp_ref_expand(pool, t, "Q7"),
                      "https://q7.svc:443/Q7/x/Q7");
-    ck_assert_str_eq(idp_template_backend_key(pool, t, "q7"),
+    ck_assert_str_eq(idp_ref_backend_key(pool, t, "q7"),
                      "https://q7.svc:443");
 }
 END_TEST
@@ -179,15 +179,15 @@ END_TEST
 START_TEST(expand_path_only)
 {
     idp_template_t *t = parse_ok("http://backend:8000/tenants/{id}/");
-    char *a = idp_template_backend_key(pool, t, "one");
-    char *b = idp_template_backend_key(pool, t, "two");
+    char *a = idp_ref_backend_key(pool, t, "one");
+    char *b = idp_ref_backend_key(pool, t, "two");
 
-    ck_assert_str_eq(idp_template_expand(pool, t, "one"),
+    ck_assert_str_eq(idp_ref_expand(pool, t, "one"),
                      "http://backend:8000/tenants/one/");
     ck_assert_str_eq(a, "http://backend:8000");
     ck_assert_str_eq(a, b);
     t = parse_ok("http://[fd00::1]/{id}");
-    ck_assert_str_eq(idp_template_expand(pool, t, "z"),
+    ck_assert_str_eq(idp_ref_expand(pool, t, "z"),
                      "http://[fd00::1]:80/z");
 }
 END_TEST
@@ -201,16 +201,16 @@ START_TEST(expand_refuses_bad_ids)
     int i;
 
     for (i = 0; bad[i]; i++) {
-        ck_assert_msg(idp_template_expand(pool, t, bad[i]) == NULL,
+        ck_assert_msg(idp_ref_expand(pool, t, bad[i]) == NULL,
                       "expanded '%s'", bad[i]);
-        ck_assert_ptr_null(idp_template_backend_key(pool, t, bad[i]));
-        ck_assert_ptr_null(idp_template_expand_host(pool, t, bad[i]));
+        ck_assert_ptr_null(idp_ref_backend_key(pool, t, bad[i]));
+        ck_assert_ptr_null(idp_ref_expand_host(pool, t, bad[i]));
     }
-    ck_assert_ptr_null(idp_template_expand(pool, t, NULL));
+    ck_assert_ptr_null(idp_ref_expand(pool, t, NULL));
     /* path-only templates check the id too */
     t = parse_ok("http://backend/{id}");
-    ck_assert_ptr_null(idp_template_expand(pool, t, "../admin"));
-    ck_assert_ptr_null(idp_template_backend_key(pool, t, "a/b"));
+    ck_assert_ptr_null(idp_ref_expand(pool, t, "../admin"));
+    ck_assert_ptr_null(idp_ref_backend_key(pool, t, "a/b"));
 }
 END_TEST
 
@@ -222,23 +222,23 @@ START_TEST(expand_label_limit)
     memset(id, 'a', 60);
     id[60] = '\0';
     /* "id-" + 60 = 63: fits */
-    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
-    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 67);
+    ck_assert_ptr_nonnull(idp_ref_expand(pool, t, id));
+    ck_assert_int_eq(strlen(idp_ref_expand_host(pool, t, id)), 67);
     id[60] = 'a';
     id[61] = '\0';
     /* 64: refused */
-    ck_assert_ptr_null(idp_template_expand(pool, t, id));
-    ck_assert_ptr_null(idp_template_backend_key(pool, t, id));
+    ck_assert_ptr_null(idp_ref_expand(pool, t, id));
+    ck_assert_ptr_null(idp_ref_backend_key(pool, t, id));
     /* the same id is fine in a path */
     t = parse_ok("http://svc/{id}");
-    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
+    ck_assert_ptr_nonnull(idp_ref_expand(pool, t, id));
     /* two placeholders in one label count twice */
     t = parse_ok("http://{id}{id}.svc/");
     id[31] = '\0';
-    ck_assert_ptr_nonnull(idp_template_expand(pool, t, id));
+    ck_assert_ptr_nonnull(idp_ref_expand(pool, t, id));
     id[31] = 'a';
     id[32] = '\0';
-    ck_assert_ptr_null(idp_template_expand(pool, t, id));
+    ck_assert_ptr_null(idp_ref_expand(pool, t, id));
 }
 END_TEST
 
@@ -272,19 +272,19 @@ START_TEST(expand_all_matches)
         ck_assert_ptr_null(idp_template_parse(pool, tpls[i], &t));
         for (j = 0; ids[j]; j++) {
             idp_expansion_t x;
-            const char *key = idp_template_backend_key(pool, t, ids[j]);
+            const char *key = idp_ref_backend_key(pool, t, ids[j]);
 
             if (!key) {
                 /* refused by the single expansions: refused here */
-                ck_assert_ptr_null(idp_template_expand_host(pool, t, ids[j]));
+                ck_assert_ptr_null(idp_ref_expand_host(pool, t, ids[j]));
                 ck_assert_msg(idp_template_expand_all(pool, t, ids[j], &x)
                               == -1, "%s with %s", tpls[i], ids[j]);
                 continue;
             }
             ck_assert_int_eq(idp_template_expand_all(pool, t, ids[j], &x), 0);
-            ck_assert_str_eq(x.host, idp_template_expand_host(pool, t, ids[j]));
+            ck_assert_str_eq(x.host, idp_ref_expand_host(pool, t, ids[j]));
             ck_assert_str_eq(x.key, key);
-            ck_assert_str_eq(x.url, idp_template_expand(pool, t, ids[j]));
+            ck_assert_str_eq(x.url, idp_ref_expand(pool, t, ids[j]));
             ck_assert_uint_eq(x.key_len, strlen(key));
         }
         {
@@ -319,20 +319,20 @@ START_TEST(expand_refuses_address_literals)
     idp_template_t *ip = parse_ok("http://127.0.0.{id}:8080/");
     idp_template_t *mixed = parse_ok("http://{id}.10.0.0x1/");
 
-    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "2130706433"));
-    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0x7f000001"));
-    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0X7F000001"));
-    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "017700000001"));
-    ck_assert_ptr_null(idp_template_expand_host(pool, bare, "0x"));
-    ck_assert_ptr_null(idp_template_backend_key(pool, bare, "5"));
-    ck_assert_str_eq(idp_template_expand_host(pool, bare, "tenant5"), "tenant5");
-    ck_assert_str_eq(idp_template_expand_host(pool, bare, "5x"), "5x");
-    ck_assert_str_eq(idp_template_expand_host(pool, bare, "0x7g"), "0x7g");
-    ck_assert_str_eq(idp_template_expand_host(pool, dom, "5"), "5.svc");
-    ck_assert_str_eq(idp_template_expand_host(pool, ip, "7"), "127.0.0.7");
+    ck_assert_ptr_null(idp_ref_expand_host(pool, bare, "2130706433"));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, bare, "0x7f000001"));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, bare, "0X7F000001"));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, bare, "017700000001"));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, bare, "0x"));
+    ck_assert_ptr_null(idp_ref_backend_key(pool, bare, "5"));
+    ck_assert_str_eq(idp_ref_expand_host(pool, bare, "tenant5"), "tenant5");
+    ck_assert_str_eq(idp_ref_expand_host(pool, bare, "5x"), "5x");
+    ck_assert_str_eq(idp_ref_expand_host(pool, bare, "0x7g"), "0x7g");
+    ck_assert_str_eq(idp_ref_expand_host(pool, dom, "5"), "5.svc");
+    ck_assert_str_eq(idp_ref_expand_host(pool, ip, "7"), "127.0.0.7");
     /* "0x1" is not all digits: not a numeric template, so no literal */
-    ck_assert_ptr_null(idp_template_expand_host(pool, mixed, "1"));
-    ck_assert_str_eq(idp_template_expand_host(pool, mixed, "a"), "a.10.0.0x1");
+    ck_assert_ptr_null(idp_ref_expand_host(pool, mixed, "1"));
+    ck_assert_str_eq(idp_ref_expand_host(pool, mixed, "a"), "a.10.0.0x1");
 }
 END_TEST
 
@@ -350,14 +350,14 @@ START_TEST(expand_host_limit)
     t = parse_ok(tpl);
     memset(id, 'a', 57);
     id[57] = '\0';
-    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 251);
+    ck_assert_int_eq(strlen(idp_ref_expand_host(pool, t, id)), 251);
     memset(id, 'a', 59);
     id[59] = '\0';
-    ck_assert_int_eq(strlen(idp_template_expand_host(pool, t, id)), 253);
+    ck_assert_int_eq(strlen(idp_ref_expand_host(pool, t, id)), 253);
     id[59] = 'a';
     id[60] = '\0';
-    ck_assert_ptr_null(idp_template_expand_host(pool, t, id));
-    ck_assert_ptr_null(idp_template_expand(pool, t, id));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, t, id));
+    ck_assert_ptr_null(idp_ref_expand(pool, t, id));
 }
 END_TEST
 
@@ -377,28 +377,28 @@ START_TEST(numeric_canonical)
     int i;
 
     for (i = 0; bad[i]; i++) {
-        ck_assert_msg(idp_template_expand_host(pool, ip, bad[i]) == NULL,
+        ck_assert_msg(idp_ref_expand_host(pool, ip, bad[i]) == NULL,
                       "accepted %s", bad[i]);
-        ck_assert_ptr_null(idp_template_backend_key(pool, ip, bad[i]));
+        ck_assert_ptr_null(idp_ref_backend_key(pool, ip, bad[i]));
     }
-    ck_assert_str_eq(idp_template_expand_host(pool, ip, "8"), "127.0.0.8");
-    ck_assert_str_eq(idp_template_expand_host(pool, ip, "0"), "127.0.0.0");
-    ck_assert_str_eq(idp_template_expand_host(pool, ip, "10"), "127.0.0.10");
-    ck_assert_str_eq(idp_template_expand_host(pool, ip, "255"),
+    ck_assert_str_eq(idp_ref_expand_host(pool, ip, "8"), "127.0.0.8");
+    ck_assert_str_eq(idp_ref_expand_host(pool, ip, "0"), "127.0.0.0");
+    ck_assert_str_eq(idp_ref_expand_host(pool, ip, "10"), "127.0.0.10");
+    ck_assert_str_eq(idp_ref_expand_host(pool, ip, "255"),
                      "127.0.0.255");
-    ck_assert_str_eq(idp_template_backend_key(pool, ip, "8"),
+    ck_assert_str_eq(idp_ref_backend_key(pool, ip, "8"),
                      "http://127.0.0.8:8080");
-    ck_assert_str_eq(idp_template_expand_host(pool, mid, "7"), "10.7.0.1");
-    ck_assert_ptr_null(idp_template_expand_host(pool, mid, "07"));
+    ck_assert_str_eq(idp_ref_expand_host(pool, mid, "7"), "10.7.0.1");
+    ck_assert_ptr_null(idp_ref_expand_host(pool, mid, "07"));
     /* "1{id}": the id and the label must both be canonical */
-    ck_assert_str_eq(idp_template_expand_host(pool, pre, "0"), "10.0.0.10");
-    ck_assert_str_eq(idp_template_expand_host(pool, pre, "25"),
+    ck_assert_str_eq(idp_ref_expand_host(pool, pre, "0"), "10.0.0.10");
+    ck_assert_str_eq(idp_ref_expand_host(pool, pre, "25"),
                      "10.0.0.125");
-    ck_assert_ptr_null(idp_template_expand_host(pool, pre, "00"));
-    ck_assert_str_eq(idp_template_expand_host(pool, pre, "99"), "10.0.0.199");
-    ck_assert_ptr_null(idp_template_expand_host(pool, pre, "256"));
-    ck_assert_str_eq(idp_template_expand_host(pool, two, "3"), "10.0.3.3");
-    ck_assert_ptr_null(idp_template_expand_host(pool, two, "256"));
+    ck_assert_ptr_null(idp_ref_expand_host(pool, pre, "00"));
+    ck_assert_str_eq(idp_ref_expand_host(pool, pre, "99"), "10.0.0.199");
+    ck_assert_ptr_null(idp_ref_expand_host(pool, pre, "256"));
+    ck_assert_str_eq(idp_ref_expand_host(pool, two, "3"), "10.0.3.3");
+    ck_assert_ptr_null(idp_ref_expand_host(pool, two, "256"));
     /* every id from 0 to 999 in four spellings (decimal, a leading zero,
      * hex, zero-padded to 4): only the decimal one of 0-255 is accepted,
      * and it yields exactly the address it spells */
@@ -411,7 +411,7 @@ START_TEST(numeric_canonical)
         sp[2] = apr_psprintf(pool, "0x%x", i);
         sp[3] = apr_psprintf(pool, "%04d", i);
         for (j = 0; j < 4; j++) {
-            const char *h = idp_template_expand_host(pool, ip, sp[j]);
+            const char *h = idp_ref_expand_host(pool, ip, sp[j]);
             if (h) {
                 ck_assert_str_eq(h, apr_psprintf(pool, "127.0.0.%d",
                                  (int)strtol(sp[j], NULL, 10)));
