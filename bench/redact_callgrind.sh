@@ -9,8 +9,10 @@
 # iterations) so set-up costs cancel out; then the CPU time per byte of a
 # native run; then the same two figures per call for the 1 KiB login body
 # that bench/ab_bench.sh's post-login case sends, and its branch
-# mispredictions per call (simulated). Needs a built tree
-# (make) and valgrind.
+# mispredictions per call (simulated), and its time per call run cold
+# (caches and predictor disturbed between calls); then the same two for
+# bench/redact_bitmap_probe.c, the lower bound of a bitmap tokenizer.
+# Needs a built tree (make) and valgrind.
 #   N=20 (callgrind iterations)  RUNS=3000 (native iterations)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,9 +24,12 @@ ${CC:-cc} -O2 -g -std=gnu99 -I"$top/mod_audit_body" \
     $(pkg-config --cflags apr-1) "$top/bench/redact_bench.c" \
     "$top/mod_audit_body/.libs/libab.a" $(pkg-config --libs apr-1) \
     -o "$work/redact_bench"
-ir() {
+ir_of() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-        "$work/redact_bench" "$@" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,
+        "$@" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,
+}
+ir() {
+    ir_of "$work/redact_bench" "$@"
 }
 a=$(ir 1)
 b=$(ir $((n + 1)))
@@ -65,3 +70,27 @@ for i in 1 2 3; do
     best=$(echo "$cpu $best" | awk '{ t = $1 + $2; if ($3 != "" && $3 < t) t = $3; print t }')
 done
 echo "$best" | awk -v runs="$((runs * 100))" '{ printf "redact_callgrind: login body native: %.2f us per call (best of 3, %d calls)\n", $1 * 1e6 / runs, runs }'
+# Cold: each call after 4 MiB of memory touched and 64k branches on
+# random bytes (bench/lib/cold.h), as in httpd, where a whole request runs
+# between two records. Median of 1000 calls, the best of three runs.
+cold_best() {
+    best=
+    for i in 1 2 3; do
+        m=$(REDACT_BENCH_COLD=1 "$@" | sed -n 's/.*median \([0-9]*\) ns.*/\1/p')
+        best=$(echo "$m $best" | awk '{ t = $1; if ($2 != "" && $2 < t) t = $2; print t }')
+    done
+    echo "$best"
+}
+echo "redact_callgrind: login body cold: $(cold_best "$work/redact_bench" 1000 "$work/login.json") ns per call" \
+     "(median of 1000, best of 3)"
+
+# The bitmap tokenizer's lower bound (bench/redact_bitmap_probe.c): the
+# same per-token work behind a simdjson-like structural index.
+${CC:-cc} -O2 -g -std=gnu99 -I"$top/mod_audit_body" -I"$top/common" \
+    $(pkg-config --cflags apr-1) "$top/bench/redact_bitmap_probe.c" \
+    "$top/mod_audit_body/.libs/libab.a" $(pkg-config --libs apr-1) \
+    -o "$work/probe"
+a=$(ir_of "$work/probe" 1 "$work/login.json")
+b=$(ir_of "$work/probe" $((n * 50 + 1)) "$work/login.json")
+echo "redact_callgrind: bitmap probe, login body: $(( (b - a) / (n * 50) )) instructions per call;" \
+     "cold: $(cold_best "$work/probe" 1000 "$work/login.json") ns per call"
