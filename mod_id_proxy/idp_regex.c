@@ -122,3 +122,17 @@ int idp_regex_available(void)
 }
 
 #endif
+
+int idp_regex_match_or(const idp_regex_t *re, const char *s, apr_size_t len,
+                       apr_pool_t *p, idp_regex_fallback_fn fallback,
+                       void *baton)
+{
+    if (re) {
+        int m = idp_regex_match(re, s, len, p);
+
+        if (m >= 0) {
+            return m;
+        }
+    }
+    return fallback(baton, s) ? 1 : 0;
+}

@@ -46,6 +46,17 @@ idp_regex_t *idp_regex_compile(apr_pool_t *p, const char *pattern,
 int idp_regex_match(const idp_regex_t *re, const char *s, apr_size_t len,
                     apr_pool_t *p);
 
+/* The answer ap_regexec() gives, through its caller: non-zero for a
+ * match. */
+typedef int (*idp_regex_fallback_fn)(void *baton, const char *s);
+
+/* 1 if s (NUL-terminated at len) matches, else 0: re's answer when re is
+ * not NULL and gives one, else fallback's (the caller's ap_regexec()), so
+ * the JIT can only ever be faster, never answer differently. */
+int idp_regex_match_or(const idp_regex_t *re, const char *s, apr_size_t len,
+                       apr_pool_t *p, idp_regex_fallback_fn fallback,
+                       void *baton);
+
 /* Whether this build has PCRE2 (so idp_regex_compile() can succeed). */
 int idp_regex_available(void);
 

@@ -42,18 +42,18 @@ typedef struct {
     apr_pool_t *pool;
 } match_baton_t;
 
+static int regexec_matches(void *re, const char *id)
+{
+    return ap_regexec(re, id, 0, NULL, 0) == 0;
+}
+
 /* IdProxyIdPattern: the JIT's answer when it has one, else httpd's. */
 static int pattern_match(void *baton, const char *id)
 {
     const match_baton_t *mb = baton;
 
-    if (mb->jit) {
-        int m = idp_regex_match(mb->jit, id, strlen(id), mb->pool);
-        if (m >= 0) {
-            return m;
-        }
-    }
-    return ap_regexec(mb->re, id, 0, NULL, 0) == 0;
+    return idp_regex_match_or(mb->jit, id, strlen(id), mb->pool,
+                              regexec_matches, (void *)mb->re);
 }
 
 /* The route whose prefix r->uri starts with, longest first. A prefix

@@ -156,6 +156,59 @@ START_TEST(jit_equals_interpreter)
 }
 END_TEST
 
+/* The caller's answer (ap_regexec() in the module), counted. */
+typedef struct {
+    int calls;
+    int answer;
+} fallback_t;
+
+static int fallback(void *baton, const char *s)
+{
+    fallback_t *f = baton;
+
+    (void)s;
+    f->calls++;
+    return f->answer;
+}
+
+/* idp_regex_match_or() asks the caller only when the JIT has no answer:
+ * no JIT at all, or a match it gave up on. PCRE2's JIT stack (32 KiB
+ * unless one is assigned) runs out on ^(?:a|b)*$ over 200,000 bytes,
+ * which the interpreter (ap_regexec()) matches: the fallback's answer
+ * must be the one returned. */
+START_TEST(fallback_when_jit_gives_up)
+{
+    fallback_t f = { 0, 1 };
+    apr_size_t n = 200000;
+    char *s = apr_pcalloc(pool, n + 64);    /* zeroed past the end */
+    idp_regex_t *re;
+
+    memset(s, 'a', n);
+    /* no JIT: the fallback decides, both ways */
+    ck_assert_int_eq(idp_regex_match_or(NULL, "x", 1, pool, fallback, &f), 1);
+    f.answer = 0;
+    ck_assert_int_eq(idp_regex_match_or(NULL, "x", 1, pool, fallback, &f), 0);
+    ck_assert_int_eq(f.calls, 2);
+    if (!idp_regex_available()) {
+        return;
+    }
+    re = idp_regex_compile(pool, "^(?:a|b)*$", 0);
+    ck_assert_ptr_nonnull(re);
+    /* the JIT answers a short subject itself, even against the caller */
+    f.calls = 0;
+    ck_assert_int_eq(idp_regex_match_or(re, "abab", 4, pool, fallback, &f),
+                     1);
+    ck_assert_int_eq(idp_regex_match_or(re, "abc", 3, pool, fallback, &f),
+                     0);
+    ck_assert_int_eq(f.calls, 0);
+    /* and gives up on the long one: the caller's answer is returned */
+    ck_assert_int_eq(idp_regex_match(re, s, n, pool), -1);
+    f.answer = 1;
+    ck_assert_int_eq(idp_regex_match_or(re, s, n, pool, fallback, &f), 1);
+    ck_assert_int_eq(f.calls, 1);
+}
+END_TEST
+
 Suite *idp_regex_suite(void)
 {
     Suite *s = suite_create("idp_regex");
@@ -165,6 +218,7 @@ Suite *idp_regex_suite(void)
     tcase_add_test(tc, options_as_ap_regcomp);
     tcase_add_test(tc, invalid_pattern);
     tcase_add_test(tc, jit_equals_interpreter);
+    tcase_add_test(tc, fallback_when_jit_gives_up);
     suite_add_tcase(s, tc);
     return s;
 }
